@@ -1,0 +1,61 @@
+-- Integrity checks run by `cockpit check` and shown on 数据状态. Each query returns
+-- one row: problems (0 means healthy) and detail (a short description).
+
+-- name: ledger_trial_balance
+-- Every account summed over all entries nets to zero.
+SELECT coalesce(abs(sum(amount)), 0) AS problems,
+       'sum of all ledger entries = ' || coalesce(sum(amount), 0) AS detail
+  FROM ledger_entry;
+
+-- name: ledger_journals_balanced
+-- Every journal has entries and they net to zero.
+SELECT count(*) AS problems, count(*) || ' journals unbalanced or without entries' AS detail
+  FROM ledger_journal j
+  LEFT JOIN (SELECT community_code, journal_id, sum(amount) AS net, count(*) AS lines
+               FROM ledger_entry GROUP BY 1, 2) e USING (community_code, journal_id)
+ WHERE e.lines IS NULL OR e.net <> 0;
+
+-- name: rollups_current
+-- No community-day waits for a refresh.
+SELECT count(*) AS problems, count(*) || ' community-days waiting for `cockpit refresh`' AS detail
+  FROM rollup_dirty;
+
+-- name: rollups_equal_facts
+-- Per community, the rollup totals equal the totals computed from the facts.
+WITH facts AS (
+    SELECT c.community_code,
+           (SELECT count(*) FROM fact_incident i WHERE i.community_code = c.community_code) AS reported,
+           (SELECT count(*) FROM fact_incident i WHERE i.community_code = c.community_code
+               AND i.closed_at IS NOT NULL) AS closed,
+           (SELECT coalesce(sum(units), 0) FROM fact_service_visit v
+             WHERE v.community_code = c.community_code AND v.status = 'attended') AS visits,
+           (SELECT coalesce(sum(amount), 0) FROM ledger_journal j
+             WHERE j.community_code = c.community_code AND j.kind = 'earn') AS issued,
+           (SELECT coalesce(sum(amount), 0) FROM ledger_journal j
+             WHERE j.community_code = c.community_code AND j.kind = 'redeem') AS redeemed
+      FROM dim_community c
+), rolled AS (
+    SELECT community_code, sum(incidents_reported) AS reported, sum(incidents_closed) AS closed,
+           sum(visits_units) AS visits, sum(points_issued) AS issued,
+           sum(points_redeemed) AS redeemed
+      FROM rollup_community_day GROUP BY community_code
+), facility AS (
+    SELECT community_code, sum(attended_units) AS visits FROM rollup_facility_day GROUP BY 1
+)
+SELECT count(*) AS problems, count(*) || ' communities whose rollups differ from their facts' AS detail
+  FROM facts f
+  LEFT JOIN rolled r USING (community_code)
+  LEFT JOIN facility fd USING (community_code)
+ WHERE f.reported <> coalesce(r.reported, 0) OR f.closed <> coalesce(r.closed, 0)
+    OR f.visits <> coalesce(r.visits, 0) OR f.visits <> coalesce(fd.visits, 0)
+    OR f.issued <> coalesce(r.issued, 0) OR f.redeemed <> coalesce(r.redeemed, 0);
+
+-- name: orphans
+-- Rows whose community disagrees with the grid or facility they point at.
+SELECT (SELECT count(*) FROM fact_incident i JOIN dim_grid g USING (grid_code)
+         WHERE g.community_code <> i.community_code)
+     + (SELECT count(*) FROM fact_service_visit v JOIN dim_facility f USING (facility_code)
+         WHERE f.community_code <> v.community_code)
+     + (SELECT count(*) FROM dim_grid m JOIN dim_grid p ON p.grid_code = m.parent_grid_code
+         WHERE p.community_code <> m.community_code) AS problems,
+       'incidents, visits or micro-grids pointing outside their community' AS detail;

@@ -1,0 +1,1 @@
+"""The warehouse side: embedded server, migrations, refresh, checks and the `cockpit` command."""

@@ -1,0 +1,121 @@
+"""The `cockpit` command (DESIGN §3). Exit codes: 0 ok, 1 check failed, 2 usage or setup error."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from datetime import date
+
+
+def _owner_engine():
+    from warehouse.db import owner_engine
+
+    return owner_engine()
+
+
+def cmd_init(args) -> int:
+    from warehouse.migrate import migrate
+
+    applied = migrate(_owner_engine())
+    print("schema up to date" + (f"; applied {', '.join(applied)}" if applied else ""))
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from demo.district import DemoExists, load_demo
+    from warehouse.migrate import migrate
+
+    engine = _owner_engine()
+    migrate(engine)
+    started = time.perf_counter()
+    try:
+        summary = load_demo(
+            engine,
+            seed=args.seed,
+            today=args.today or date.today(),
+            replace=args.replace,
+            progress=lambda message: print(message, flush=True),
+        )
+    except DemoExists as error:
+        print(str(error), file=sys.stderr)
+        return 2
+    print(f"demo district loaded in {time.perf_counter() - started:.1f} s: {summary}")
+    return 0
+
+
+def cmd_refresh(args) -> int:
+    from warehouse.rollups import refresh
+
+    refreshed = refresh(_owner_engine(), full=args.full)
+    print(f"rollups up to date ({refreshed} community-days recomputed)")
+    return 0
+
+
+def cmd_check(args) -> int:
+    from warehouse.checks import run_checks
+
+    results = run_checks(_owner_engine())
+    for result in results:
+        mark = "ok  " if result.ok else "FAIL"
+        print(f"{mark} {result.name}: {result.detail}")
+    return 0 if all(result.ok for result in results) else 1
+
+
+def cmd_db_url(args) -> int:
+    from warehouse.db import owner_url, reader_url
+
+    print(owner_url() if args.owner else reader_url())
+    return 0
+
+
+def cmd_not_yet(args) -> int:
+    print(f"`cockpit {args.command}` is not available yet (see the open issue [7])", file=sys.stderr)
+    return 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="cockpit", description="社区数字驾驶舱 warehouse tools")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    commands.add_parser("init", help="create or upgrade the schema").set_defaults(func=cmd_init)
+
+    demo = commands.add_parser("demo", help="load the demo district")
+    demo.add_argument("--scale", choices=["district"], default="district")
+    demo.add_argument("--seed", type=int, default=2026)
+    demo.add_argument("--today", type=date.fromisoformat, help="last day of the demo (YYYY-MM-DD)")
+    demo.add_argument("--replace", action="store_true", help="drop all data and load afresh")
+    demo.set_defaults(func=cmd_demo)
+
+    refresh = commands.add_parser("refresh", help="bring rollups up to date")
+    refresh.add_argument("--full", action="store_true", help="recompute every day")
+    refresh.set_defaults(func=cmd_refresh)
+
+    commands.add_parser("check", help="integrity checks").set_defaults(func=cmd_check)
+
+    db_url = commands.add_parser("db-url", help="print the reader's (or owner's) URL")
+    db_url.add_argument("--owner", action="store_true")
+    db_url.set_defaults(func=cmd_db_url)
+
+    for name in ("ingest", "user", "screen-token"):
+        later = commands.add_parser(name, help="not available yet")
+        later.add_argument("rest", nargs=argparse.REMAINDER)
+        later.set_defaults(func=cmd_not_yet)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    from warehouse.db import ConfigurationError
+    from warehouse.server import ServerError
+
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (ConfigurationError, ServerError) as error:
+        print(f"cockpit: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+
