@@ -1,0 +1,166 @@
+"""Run a named query for a scope: one transaction, scope set first, results cached.
+
+Results are cached by (query, parameters, scope) for CACHE_TTL seconds, and the last
+good result is kept, so when the warehouse is down a page can keep showing what it
+had, marked stale (`frame.attrs["stale_since"]`), instead of an error.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import cache
+
+import pandas as pd
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from data_access.scope import Scope
+from data_access.sql_files import query
+
+CACHE_TTL = 60.0  # seconds: figures move slowly; big screens refresh every 30–60 s
+CACHE_ENTRIES = 4096
+STATEMENT_TIMEOUT_MS = 10_000
+CONNECT_TIMEOUT_S = 3
+
+
+class WarehouseUnavailable(RuntimeError):
+    """The warehouse could not be reached and nothing was cached for this view."""
+
+
+@cache
+def reader_engine(url: str) -> Engine:
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=5,
+        max_overflow=10,
+        pool_recycle=600,
+        connect_args={
+            "connect_timeout": CONNECT_TIMEOUT_S,
+            "options": f"-c statement_timeout={STATEMENT_TIMEOUT_MS}",
+            "application_name": "cockpit-app",
+        },
+    )
+
+
+def current_reader_url() -> str:
+    from warehouse.db import reader_url
+
+    return reader_url()
+
+
+@dataclass
+class _Entry:
+    frame: pd.DataFrame
+    fetched_at: float
+
+
+@dataclass
+class Health:
+    """What the last attempts to reach the warehouse said (shown in the page banner)."""
+
+    down_since: float | None = None
+    last_error: str | None = None
+    last_success: float | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def record_success(self) -> None:
+        with self.lock:
+            self.down_since = None
+            self.last_error = None
+            self.last_success = time.time()
+
+    def record_failure(self, error: Exception) -> None:
+        with self.lock:
+            if self.down_since is None:
+                self.down_since = time.time()
+            self.last_error = type(error).__name__
+
+
+class QueryCache:
+    def __init__(self):
+        self._fresh: OrderedDict[tuple, _Entry] = OrderedDict()
+        self._last_good: OrderedDict[tuple, _Entry] = OrderedDict()
+        self._lock = threading.Lock()
+        self.health = Health()
+
+    def get_fresh(self, key: tuple) -> pd.DataFrame | None:
+        with self._lock:
+            entry = self._fresh.get(key)
+            if entry is None or time.time() - entry.fetched_at > CACHE_TTL:
+                return None
+            self._fresh.move_to_end(key)
+            return entry.frame
+
+    def get_last_good(self, key: tuple) -> _Entry | None:
+        with self._lock:
+            return self._last_good.get(key)
+
+    def put(self, key: tuple, frame: pd.DataFrame) -> None:
+        entry = _Entry(frame, time.time())
+        with self._lock:
+            for store in (self._fresh, self._last_good):
+                store[key] = entry
+                store.move_to_end(key)
+                while len(store) > CACHE_ENTRIES:
+                    store.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._fresh.clear()
+            self._last_good.clear()
+
+
+@cache
+def query_cache() -> QueryCache:
+    return QueryCache()
+
+
+def _freeze(value):
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return value
+
+
+def fetch(name: str, scope: Scope, url: str | None = None, **params) -> pd.DataFrame:
+    """Rows of the named query as the scope sees them (cached; stale when the warehouse is down)."""
+    named = query(name)
+    missing = named.params - params.keys()
+    if missing:
+        raise TypeError(f"query {name} needs parameters {sorted(missing)}")
+    bound = {key: params[key] for key in named.params}
+    url = url or current_reader_url()
+    key = (name, url, scope.setting(), tuple(sorted((k, _freeze(v)) for k, v in bound.items())))
+    cache_store = query_cache()
+    cached = cache_store.get_fresh(key)
+    if cached is not None:
+        return cached
+    try:
+        frame = _run(reader_engine(url), named.clause(), scope, bound)
+    except DBAPIError as error:
+        # Unreachable, timed out or dropped: fall back. Anything else is a bug: raise.
+        if not (isinstance(error, OperationalError) or error.connection_invalidated):
+            raise
+        cache_store.health.record_failure(error)
+        last_good = cache_store.get_last_good(key)
+        if last_good is None:
+            raise WarehouseUnavailable(str(error.orig) if error.orig else str(error)) from error
+        stale = last_good.frame.copy()
+        stale.attrs["stale_since"] = last_good.fetched_at
+        return stale
+    cache_store.health.record_success()
+    cache_store.put(key, frame)
+    return frame
+
+
+def _run(engine: Engine, clause, scope: Scope, params: dict) -> pd.DataFrame:
+    with engine.begin() as connection:
+        connection.execute(
+            text("SELECT set_config('cockpit.scope', :scope, true)"), {"scope": scope.setting()}
+        )
+        result = connection.execute(clause, params)
+        return pd.DataFrame(result.mappings().all(), columns=list(result.keys()))

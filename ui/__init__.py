@@ -1,0 +1,1 @@
+"""Streamlit building blocks shared by the pages (no SQL here; data comes from data_access)."""
