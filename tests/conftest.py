@@ -8,11 +8,11 @@ from __future__ import annotations
 import itertools
 import os
 from dataclasses import dataclass
-from datetime import date
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
 
+from data_access.period import today_local
 from warehouse.config import DATABASE_NAME, OWNER_ROLE, READER_ROLE
 from warehouse.migrate import migrate
 from warehouse.server import SUPERUSER, EmbeddedServer, ServerManager
@@ -93,7 +93,7 @@ def demo_warehouse(pg_server) -> Warehouse:
     from demo.district import load_demo
 
     warehouse = _create_database(pg_server, f"demo_{DATABASE_NAME}")
-    load_demo(warehouse.owner, seed=DEMO_SEED, today=date.today(), replace=False, progress=None)
+    load_demo(warehouse.owner, seed=DEMO_SEED, today=today_local(), replace=False, progress=None)
     yield warehouse
     warehouse.owner.dispose()
 

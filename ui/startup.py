@@ -4,16 +4,45 @@ district once, showing progress. With DATABASE_URL the operator owns the schema
 
 from __future__ import annotations
 
-from datetime import date
+import contextlib
+import threading
+from functools import cache
 
 import streamlit as st
 from sqlalchemy import text
 
+from data_access.period import today_local
 from warehouse.config import settings
 
 
-@st.cache_resource(show_spinner=False)
-def _prepared_warehouse(home: str) -> bool:
+class _Preparation:
+    """Once per process and data folder; later reruns skip straight past."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.ready: set[str] = set()
+
+
+@cache
+def _preparation() -> _Preparation:
+    return _Preparation()
+
+
+def ensure_warehouse() -> None:
+    config = settings()
+    if not config.embedded:
+        return
+    home = str(config.home)
+    preparation = _preparation()
+    if home in preparation.ready:
+        return
+    with preparation.lock:
+        if home not in preparation.ready:
+            _prepare()
+            preparation.ready.add(home)
+
+
+def _prepare() -> None:
     from demo.district import DemoExists, load_demo
     from warehouse.db import owner_engine
     from warehouse.migrate import is_empty, migrate
@@ -22,17 +51,15 @@ def _prepared_warehouse(home: str) -> bool:
     try:
         migrate(engine)
         if not is_empty(engine):
-            return True
+            return
         with engine.connect() as lock:
-            # Two first visitors (or the app and `cockpit demo`) at once: one loads,
-            # the other waits here and then finds the data.
+            # The app and `cockpit demo` at once: one loads, the other waits, then finds data.
             lock.execute(text("SELECT pg_advisory_lock(hashtext('cockpit-demo'))"))
             try:
                 if is_empty(engine):
                     _load_with_progress(engine, load_demo, DemoExists)
             finally:
                 lock.execute(text("SELECT pg_advisory_unlock(hashtext('cockpit-demo'))"))
-        return True
     finally:
         engine.dispose()
 
@@ -40,15 +67,12 @@ def _prepared_warehouse(home: str) -> bool:
 def _load_with_progress(engine, load_demo, demo_exists) -> None:
     label = "首次启动：正在生成演示数据 (first start: loading the demo district)…"
     with st.status(label, expanded=True) as status:
-        try:
-            load_demo(engine, seed=2026, today=date.today(), replace=False,
-                      progress=lambda message: status.write(message))
-        except demo_exists:
-            pass
+        with contextlib.suppress(demo_exists):  # someone else loaded it meanwhile
+            load_demo(
+                engine,
+                seed=2026,
+                today=today_local(),
+                replace=False,
+                progress=lambda message: status.write(message),
+            )
         status.update(label="演示数据已就绪 (demo district ready)", state="complete")
-
-
-def ensure_warehouse() -> None:
-    config = settings()
-    if config.embedded:
-        _prepared_warehouse(str(config.home))

@@ -8,8 +8,13 @@ from sqlalchemy import Engine
 
 from data_access.sql_files import all_queries
 
-CHECKS = ("ledger_trial_balance", "ledger_journals_balanced", "rollups_current",
-          "rollups_equal_facts", "orphans")
+CHECKS = (
+    "ledger_trial_balance",
+    "ledger_journals_balanced",
+    "rollups_current",
+    "rollups_equal_facts",
+    "orphans",
+)
 
 
 @dataclass(frozen=True)

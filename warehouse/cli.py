@@ -23,6 +23,7 @@ def cmd_init(args) -> int:
 
 
 def cmd_demo(args) -> int:
+    from data_access.period import today_local
     from demo.district import DemoExists, load_demo
     from warehouse.migrate import migrate
 
@@ -33,7 +34,7 @@ def cmd_demo(args) -> int:
         summary = load_demo(
             engine,
             seed=args.seed,
-            today=args.today or date.today(),
+            today=args.today or today_local(),
             replace=args.replace,
             progress=lambda message: print(message, flush=True),
         )
@@ -70,7 +71,9 @@ def cmd_db_url(args) -> int:
 
 
 def cmd_not_yet(args) -> int:
-    print(f"`cockpit {args.command}` is not available yet (see the open issue [7])", file=sys.stderr)
+    print(
+        f"`cockpit {args.command}` is not available yet (see the open issue [7])", file=sys.stderr
+    )
     return 2
 
 
@@ -118,4 +121,3 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
-

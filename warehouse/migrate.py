@@ -34,7 +34,9 @@ def migrate(engine: Engine) -> list[str]:
                 " applied_at timestamptz NOT NULL DEFAULT now())"
             )
         )
-        done = dict(connection.execute(text("SELECT version, checksum FROM schema_migrations")).all())
+        done = dict(
+            connection.execute(text("SELECT version, checksum FROM schema_migrations")).all()
+        )
         for path in migration_files():
             body = path.read_text(encoding="utf-8")
             checksum = hashlib.sha256(body.encode()).hexdigest()

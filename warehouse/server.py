@@ -67,7 +67,14 @@ def _ensure_system_user() -> pwd.struct_passwd:
         return pwd.getpwnam(SYSTEM_USER)
     except KeyError:
         subprocess.run(
-            ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", SYSTEM_USER],
+            [
+                "useradd",
+                "--system",
+                "--no-create-home",
+                "--shell",
+                "/usr/sbin/nologin",
+                SYSTEM_USER,
+            ],
             check=True,
             capture_output=True,
         )
@@ -141,7 +148,9 @@ class ServerManager:
         if os.geteuid() == 0:
             _make_traversable(self.home)
             _make_traversable(self.bin_dir)
-        passwords = {role: secrets.token_urlsafe(24) for role in (SUPERUSER, OWNER_ROLE, READER_ROLE)}
+        passwords = {
+            role: secrets.token_urlsafe(24) for role in (SUPERUSER, OWNER_ROLE, READER_ROLE)
+        }
         pwfile = self.home / ".initdb-password"
         pwfile.write_text(passwords[SUPERUSER])
         self.pgdata.mkdir(exist_ok=True)
@@ -208,8 +217,12 @@ class ServerManager:
         try:
             self._pg_ctl(["start", "-w", "-t", "60", "-l", str(self.log_file)])
         except subprocess.CalledProcessError as error:
-            tail = self.log_file.read_text(errors="replace")[-2000:] if self.log_file.exists() else ""
-            raise ServerError(f"PostgreSQL did not start: {error.stderr.strip()}\n{tail}") from error
+            tail = (
+                self.log_file.read_text(errors="replace")[-2000:] if self.log_file.exists() else ""
+            )
+            raise ServerError(
+                f"PostgreSQL did not start: {error.stderr.strip()}\n{tail}"
+            ) from error
         return state
 
     def _bootstrap(self, state: dict) -> None:

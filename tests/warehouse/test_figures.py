@@ -21,30 +21,70 @@ def known(fresh_warehouse, monkeypatch):
     engine = fresh_warehouse.owner
     rows.two_communities(engine)
     # Incidents of A (repair: SLA 72 h; hazard: SLA 24 h, a safety hazard).
-    rows.incident(engine, A, "closed-fast", at("2026-03-02 08:00"), category="hazard",
-                  accepted=at("2026-03-02 09:00"), closed=at("2026-03-02 18:00"))  # 10 h, on time
-    rows.incident(engine, A, "closed-late", at("2026-03-03 08:00"),
-                  accepted=at("2026-03-03 12:00"), closed=at("2026-03-08 08:00"))  # 120 h, late
+    rows.incident(
+        engine,
+        A,
+        "closed-fast",
+        at("2026-03-02 08:00"),
+        category="hazard",
+        accepted=at("2026-03-02 09:00"),
+        closed=at("2026-03-02 18:00"),
+    )  # 10 h, on time
+    rows.incident(
+        engine,
+        A,
+        "closed-late",
+        at("2026-03-03 08:00"),
+        accepted=at("2026-03-03 12:00"),
+        closed=at("2026-03-08 08:00"),
+    )  # 120 h, late
     rows.incident(engine, A, "open-overdue", at("2026-03-04 08:00"))  # due 03-07: overdue at T
     rows.incident(engine, A, "open-fresh", at("2026-03-10 09:00"), grid=rows.MICRO_A)  # new today
-    rows.incident(engine, A, "closed-after-asof", at("2026-03-09 08:00"),
-                  closed=at("2026-03-12 08:00"))  # open as of T
+    rows.incident(
+        engine, A, "closed-after-asof", at("2026-03-09 08:00"), closed=at("2026-03-12 08:00")
+    )  # open as of T
     rows.incident(engine, A, "rejected", at("2026-03-05 08:00"), rejected=at("2026-03-05 10:00"))
-    rows.incident(engine, A, "before-period", at("2026-02-20 08:00"),
-                  closed=at("2026-03-01 08:00"))  # closed in period after 216 h, reported before
+    rows.incident(
+        engine, A, "before-period", at("2026-02-20 08:00"), closed=at("2026-03-01 08:00")
+    )  # closed in period after 216 h, reported before
     rows.incident(engine, A, "future", at("2026-03-15 08:00"))  # after T: invisible
     rows.incident(engine, B, "b-open", at("2026-03-05 08:00"), grid=rows.GRID_B)
     # Visits: facility A capacity 10/day, B 4/day; 10 days in the period.
-    rows.visit(engine, A, rows.FACILITY_A, "v1", at("2026-03-02 12:00"), resident="p1",
-               age_band="60-79", units=3)
+    rows.visit(
+        engine,
+        A,
+        rows.FACILITY_A,
+        "v1",
+        at("2026-03-02 12:00"),
+        resident="p1",
+        age_band="60-79",
+        units=3,
+    )
     rows.visit(engine, A, rows.FACILITY_A, "v2", at("2026-03-03 12:00"), resident="p2", units=2)
-    rows.visit(engine, A, rows.FACILITY_A, "v3", at("2026-03-03 12:30"), resident="p1",
-               age_band="80+", units=1)
-    rows.visit(engine, A, rows.FACILITY_A, "v4", at("2026-03-04 12:00"), resident="p3",
-               status="no_show")
+    rows.visit(
+        engine,
+        A,
+        rows.FACILITY_A,
+        "v3",
+        at("2026-03-03 12:30"),
+        resident="p1",
+        age_band="80+",
+        units=1,
+    )
+    rows.visit(
+        engine, A, rows.FACILITY_A, "v4", at("2026-03-04 12:00"), resident="p3", status="no_show"
+    )
     rows.visit(engine, A, rows.FACILITY_A, "v5", at("2026-03-20 12:00"), resident="p4")  # later
-    rows.visit(engine, B, rows.FACILITY_B, "w1", at("2026-03-02 09:00"), resident="q1",
-               age_band="0-3", units=4)
+    rows.visit(
+        engine,
+        B,
+        rows.FACILITY_B,
+        "w1",
+        at("2026-03-02 09:00"),
+        resident="q1",
+        age_band="0-3",
+        units=4,
+    )
     # Points of A: opening balance 100 before the period, then flows inside it.
     rows.journal(engine, A, "j0", at("2026-01-15 10:00"), "earn", "p1", 100)
     rows.journal(engine, A, "j1", at("2026-03-02 10:00"), "earn", "p2", 50)

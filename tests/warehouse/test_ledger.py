@@ -10,8 +10,9 @@ from tests.warehouse import rows
 @pytest.fixture
 def ledger(fresh_warehouse):
     rows.two_communities(fresh_warehouse.owner)
-    rows.journal(fresh_warehouse.owner, rows.COMMUNITY_A, "j1", rows.at("2026-03-01 10:00"),
-                 "earn", "r1", 10)
+    rows.journal(
+        fresh_warehouse.owner, rows.COMMUNITY_A, "j1", rows.at("2026-03-01 10:00"), "earn", "r1", 10
+    )
     return fresh_warehouse
 
 
@@ -22,17 +23,28 @@ def test_balanced_journal_is_accepted(ledger):
 
 def test_unbalanced_journal_is_rejected(ledger):
     with pytest.raises(DBAPIError, match="does not balance"):
-        rows.journal(ledger.owner, rows.COMMUNITY_A, "j2", rows.at("2026-03-02 10:00"), "earn",
-                     "r1", 10, entries=[("source:x", "source", -10), ("resident:r1", "resident", 9)])
+        rows.journal(
+            ledger.owner,
+            rows.COMMUNITY_A,
+            "j2",
+            rows.at("2026-03-02 10:00"),
+            "earn",
+            "r1",
+            10,
+            entries=[("source:x", "source", -10), ("resident:r1", "resident", 9)],
+        )
     with ledger.owner.connect() as c:
         assert c.execute(text("SELECT count(*) FROM ledger_journal")).scalar_one() == 1
 
 
 def test_entry_added_later_to_a_balanced_journal_is_rejected(ledger):
     with pytest.raises(DBAPIError, match="does not balance"), ledger.owner.begin() as c:
-        c.execute(text(
-            "INSERT INTO ledger_entry VALUES (:c, 'j1', 3, 'resident:r1', 'resident', 5, now())"
-        ), {"c": rows.COMMUNITY_A})
+        c.execute(
+            text(
+                "INSERT INTO ledger_entry VALUES (:c, 'j1', 3, 'resident:r1', 'resident', 5, now())"
+            ),
+            {"c": rows.COMMUNITY_A},
+        )
 
 
 @pytest.mark.parametrize(

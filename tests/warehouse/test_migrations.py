@@ -9,11 +9,13 @@ from warehouse.migrate import MigrationError, migrate, migration_files
 
 def _schema_fingerprint(engine):
     with engine.connect() as c:
-        return c.execute(text(
-            "SELECT string_agg(table_name || '.' || column_name || ':' || data_type, ','"
-            " ORDER BY table_name, column_name) FROM information_schema.columns"
-            " WHERE table_schema = 'public'"
-        )).scalar_one()
+        return c.execute(
+            text(
+                "SELECT string_agg(table_name || '.' || column_name || ':' || data_type, ','"
+                " ORDER BY table_name, column_name) FROM information_schema.columns"
+                " WHERE table_schema = 'public'"
+            )
+        ).scalar_one()
 
 
 def test_migrations_apply_twice_without_change(fresh_warehouse):
@@ -21,7 +23,9 @@ def test_migrations_apply_twice_without_change(fresh_warehouse):
     assert migrate(fresh_warehouse.owner) == []
     assert _schema_fingerprint(fresh_warehouse.owner) == before
     with fresh_warehouse.owner.connect() as c:
-        recorded = c.execute(text("SELECT version FROM schema_migrations ORDER BY 1")).scalars().all()
+        recorded = (
+            c.execute(text("SELECT version FROM schema_migrations ORDER BY 1")).scalars().all()
+        )
         version = c.execute(text("SHOW server_version_num")).scalar_one()
     assert recorded == [path.name for path in migration_files()]
     assert int(version) >= 150000

@@ -30,8 +30,14 @@ def pg15_server(tmp_path_factory):
 
 def _cockpit(env_overrides, *args):
     env = {**os.environ, **env_overrides}
-    return subprocess.run([sys.executable, "-m", "warehouse.cli", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "warehouse.cli", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def test_init_demo_and_check_on_postgresql_15_via_database_url(pg15_server, tmp_path):
@@ -55,8 +61,11 @@ def test_init_demo_and_check_on_postgresql_15_via_database_url(pg15_server, tmp_
 
 
 def test_owner_commands_without_owner_url_explain_themselves(tmp_path):
-    env = {"DATABASE_URL": "postgresql+psycopg2://nobody@127.0.0.1:1/none",
-           "COCKPIT_OWNER_URL": "", "COCKPIT_HOME": str(tmp_path / "home")}
+    env = {
+        "DATABASE_URL": "postgresql+psycopg2://nobody@127.0.0.1:1/none",
+        "COCKPIT_OWNER_URL": "",
+        "COCKPIT_HOME": str(tmp_path / "home"),
+    }
     result = _cockpit(env, "init")
     assert result.returncode == 2
     assert "COCKPIT_OWNER_URL" in result.stderr

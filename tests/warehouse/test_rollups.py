@@ -24,7 +24,9 @@ SELECT day, incidents_closed FROM rollup_community_day
 
 def _totals(engine):
     with engine.connect() as c:
-        return tuple(c.execute(text(FACT_TOTALS)).one()), tuple(c.execute(text(ROLLUP_TOTALS)).one())
+        return tuple(c.execute(text(FACT_TOTALS)).one()), tuple(
+            c.execute(text(ROLLUP_TOTALS)).one()
+        )
 
 
 def test_rollups_follow_inserts_and_updates(fresh_warehouse):
@@ -44,10 +46,17 @@ def test_rollups_follow_inserts_and_updates(fresh_warehouse):
 
     # Incremental: i2 closes two days later; a later visit arrives; i1 is re-sent closed later.
     with engine.begin() as c:
-        c.execute(text("UPDATE fact_incident SET status = 'closed', closed_at = :t"
-                       " WHERE incident_id = 'i2'"), {"t": rows.at("2026-03-03 08:00")})
-        c.execute(text("UPDATE fact_incident SET closed_at = :t WHERE incident_id = 'i1'"),
-                  {"t": rows.at("2026-03-04 08:00")})
+        c.execute(
+            text(
+                "UPDATE fact_incident SET status = 'closed', closed_at = :t"
+                " WHERE incident_id = 'i2'"
+            ),
+            {"t": rows.at("2026-03-03 08:00")},
+        )
+        c.execute(
+            text("UPDATE fact_incident SET closed_at = :t WHERE incident_id = 'i1'"),
+            {"t": rows.at("2026-03-04 08:00")},
+        )
     rows.visit(engine, a, rows.FACILITY_A, "v3", rows.at("2026-03-05 12:00"), units=3)
     refresh(engine)
     facts, rolled = _totals(engine)
@@ -72,8 +81,12 @@ def test_check_reports_rollups_behind_and_unbalanced_trial(fresh_warehouse):
     # Break the ledger as the owner, bypassing the rules on purpose.
     with engine.begin() as c:
         c.execute(text("ALTER TABLE ledger_entry DISABLE TRIGGER ledger_entry_balanced"))
-        c.execute(text("INSERT INTO ledger_entry VALUES (:c, 'j1', 3, 'resident:r1', 'resident',"
-                       " 4, now())"), {"c": rows.COMMUNITY_A})
+        c.execute(
+            text(
+                "INSERT INTO ledger_entry VALUES (:c, 'j1', 3, 'resident:r1', 'resident', 4, now())"
+            ),
+            {"c": rows.COMMUNITY_A},
+        )
         c.execute(text("ALTER TABLE ledger_entry ENABLE TRIGGER ledger_entry_balanced"))
     results = {r.name: r for r in run_checks(engine)}
     assert not results["ledger_trial_balance"].ok

@@ -9,8 +9,15 @@ from tests.warehouse import rows
 from warehouse.rollups import refresh
 
 SCOPED_TABLES = [
-    "dim_community", "dim_grid", "dim_facility", "fact_incident", "fact_incident_status_log",
-    "fact_service_visit", "ledger_journal", "ledger_entry", "rollup_community_day",
+    "dim_community",
+    "dim_grid",
+    "dim_facility",
+    "fact_incident",
+    "fact_incident_status_log",
+    "fact_service_visit",
+    "ledger_journal",
+    "ledger_entry",
+    "rollup_community_day",
     "rollup_facility_day",
 ]
 
@@ -26,13 +33,16 @@ def populated(fresh_warehouse):
         rows.incident(engine, community, f"{community}-1", rows.at("2026-03-01 09:00"), grid=grid)
         with engine.begin() as c:
             c.execute(
-                text("INSERT INTO fact_incident_status_log (community_code, incident_id, status,"
-                     " changed_at) VALUES (:c, :i, 'reported', now())"),
+                text(
+                    "INSERT INTO fact_incident_status_log (community_code, incident_id, status,"
+                    " changed_at) VALUES (:c, :i, 'reported', now())"
+                ),
                 {"c": community, "i": f"{community}-1"},
             )
         rows.visit(engine, community, facility, f"{community}-v1", rows.at("2026-03-01 12:00"))
-        rows.journal(engine, community, f"{community}-j1", rows.at("2026-03-01 10:00"), "earn",
-                     "r1", 10)
+        rows.journal(
+            engine, community, f"{community}-j1", rows.at("2026-03-01 10:00"), "earn", "r1", 10
+        )
     refresh(engine)
     return fresh_warehouse
 

@@ -1,0 +1,38 @@
+"""Every named query parses, is documented, and declares exactly the parameters the
+data_access code binds — checked without a database."""
+
+import re
+
+import pytest
+
+from data_access.period import Period
+from data_access.sql_files import all_queries, parse
+
+PERIOD_PARAMS = set(Period.last_days(30).params())
+
+
+def test_parse_reads_names_docs_and_params():
+    source = (
+        "-- header comment\n\n-- name: first\n-- One row.\n-- Second line.\n"
+        "SELECT x::date FROM t WHERE a = :alpha AND b = ':not_a_param';\n\n"
+        "-- name: second\nSELECT 1\n"
+    )
+    queries = parse(source, "demo")
+    assert list(queries) == ["first", "second"]
+    assert queries["first"].doc == "One row. Second line."
+    assert queries["first"].params == {"alpha"}
+    assert queries["second"].params == set()
+
+
+def test_duplicate_names_are_refused():
+    with pytest.raises(ValueError, match="defined twice"):
+        parse("-- name: a\nSELECT 1;\n-- name: a\nSELECT 2;", "demo")
+
+
+@pytest.mark.parametrize("name", sorted(all_queries()))
+def test_every_query_is_documented_and_bindable(name):
+    named = all_queries()[name]
+    assert named.doc, f"{name} has no doc comment"
+    assert not re.search(r"\{[a-z_]*\}", named.sql), "no format placeholders in SQL"
+    allowed = PERIOD_PARAMS | {"grid_code", "community_code", "incident_id", "limit"}
+    assert named.params <= allowed, f"{name} binds unknown parameters {named.params - allowed}"
