@@ -181,6 +181,4 @@ def residents(scope: Scope) -> int:
 
 def daily_activity(scope: Scope, period: Period) -> pd.DataFrame:
     params = period.params()
-    return fetch(
-        "daily_activity", scope, start_day=params["start_day"], end_day=params["end_day"]
-    )
+    return fetch("daily_activity", scope, start_day=params["start_day"], end_day=params["end_day"])

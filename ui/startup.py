@@ -9,7 +9,6 @@ import threading
 from functools import cache
 
 import streamlit as st
-from sqlalchemy import text
 
 from data_access.period import today_local
 from warehouse.config import settings
@@ -52,14 +51,9 @@ def _prepare() -> None:
         migrate(engine)
         if not is_empty(engine):
             return
-        with engine.connect() as lock:
-            # The app and `cockpit demo` at once: one loads, the other waits, then finds data.
-            lock.execute(text("SELECT pg_advisory_lock(hashtext('cockpit-demo'))"))
-            try:
-                if is_empty(engine):
-                    _load_with_progress(engine, load_demo, DemoExists)
-            finally:
-                lock.execute(text("SELECT pg_advisory_unlock(hashtext('cockpit-demo'))"))
+        # load_demo serialises loaders with an advisory lock and raises DemoExists
+        # when another process (a second visitor, `cockpit demo`) loaded it meanwhile.
+        _load_with_progress(engine, load_demo, DemoExists)
     finally:
         engine.dispose()
 

@@ -1,0 +1,39 @@
+"""总览: the scope's headline tiles and the 大比武 league."""
+
+import streamlit as st
+
+from data_access import figures, league
+from ui import filters, shell, views
+from ui.i18n import t
+
+shell.ensure_frame()
+
+view = filters.current()
+scope, period = view.scope, view.period
+previous = period.previous()
+
+st.title(t("app.title"))
+st.caption(views.period_caption(view))
+
+incidents, _ = figures.incident_summary(scope, period)
+incidents_before, _ = figures.incident_summary(scope, previous)
+services, _ = figures.service_summary(scope, period)
+services_before, _ = figures.service_summary(scope, previous)
+points, _ = figures.points_summary(scope, period)
+points_before, _ = figures.points_summary(scope, previous)
+daily = figures.daily_activity(scope, period)
+
+views.headline_tiles(
+    residents=figures.residents(scope),
+    incidents=incidents,
+    incidents_before=incidents_before,
+    services=services,
+    services_before=services_before,
+    points=points,
+    points_before=points_before,
+    daily=daily,
+    previous=previous,
+)
+
+st.divider()
+views.league_table(league.league(scope, period))

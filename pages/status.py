@@ -1,0 +1,90 @@
+"""数据状态: newest data of every source, last loads, row counts, rollup lag, checks."""
+
+from datetime import datetime
+
+import pandas as pd
+import streamlit as st
+
+from data_access import Scope
+from data_access import status as warehouse
+from data_access.period import LOCAL
+from ui import shell
+from ui.formatting import format_count
+from ui.i18n import t
+
+shell.ensure_frame()
+
+
+def when(value) -> str:
+    if value is None or pd.isna(value):
+        return "—"
+    return pd.Timestamp(value).tz_convert(LOCAL).strftime("%Y-%m-%d %H:%M")
+
+
+scope = Scope.district()
+st.title(t("page.status"))
+st.caption(datetime.now(LOCAL).strftime("%Y-%m-%d %H:%M:%S"))
+
+st.subheader(t("status.sources"))
+tables = warehouse.table_status(scope)
+st.dataframe(
+    pd.DataFrame(
+        {
+            t("status.table"): [t(f"table.{name}") for name in tables["table_name"]],
+            "": tables["table_name"],
+            t("status.rows"): [
+                format_count(n) if n < 10_000 else f"{int(n):,}" for n in tables["row_count"]
+            ],
+            t("status.newest"): [when(value) for value in tables["newest"]],
+        }
+    ),
+    hide_index=True,
+    width="stretch",
+)
+
+left, right = st.columns(2)
+with left:
+    st.subheader(t("status.rollup"))
+    lag = warehouse.rollup_lag(scope)
+    a, b = st.columns(2)
+    a.metric(t("status.rollup_dirty"), format_count(lag["dirty"]), border=True)
+    b.metric(t("status.rollup_oldest"), when(lag["oldest_marked_at"]), border=True)
+with right:
+    st.subheader(t("status.checks"))
+    checks = warehouse.checks(scope)
+    st.dataframe(
+        pd.DataFrame(
+            {
+                t("status.check"): [t(f"check.{name}") for name in checks["name"]],
+                t("status.result"): [
+                    "✅ " + t("status.ok") if ok else "❌ " + t("status.failed")
+                    for ok in checks["ok"]
+                ],
+                t("status.detail"): checks["detail"],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+
+st.subheader(t("status.loads"))
+loads = warehouse.recent_loads(scope)
+if loads.empty:
+    st.info(t("status.no_loads"))
+else:
+    st.dataframe(
+        pd.DataFrame(
+            {
+                t("load.kind"): loads["kind"],
+                t("load.source"): loads["source"],
+                t("load.started"): [when(v) for v in loads["started_at"]],
+                t("load.finished"): [when(v) for v in loads["finished_at"]],
+                t("load.status"): loads["status"],
+                t("load.rows_loaded"): [f"{int(v):,}" for v in loads["rows_loaded"]],
+                t("load.rows_quarantined"): [f"{int(v):,}" for v in loads["rows_quarantined"]],
+                t("load.newest"): [when(v) for v in loads["newest_event_at"]],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )

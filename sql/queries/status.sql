@@ -1,0 +1,35 @@
+-- Data status (数据状态): freshness of every source, loads, rollup lag. Scope by RLS
+-- (the status page reads with the district scope; the user's scope later).
+
+-- name: ping
+-- One row, one column: the warehouse answers.
+SELECT 1 AS ok;
+
+-- name: table_status
+-- One row per fact, ledger and rollup table: rows the scope sees and its newest event.
+SELECT 'fact_incident' AS table_name, count(*) AS row_count, max(reported_at) AS newest
+  FROM fact_incident
+UNION ALL
+SELECT 'fact_incident_status_log', count(*), max(changed_at) FROM fact_incident_status_log
+UNION ALL
+SELECT 'fact_service_visit', count(*), max(visited_at) FROM fact_service_visit
+UNION ALL
+SELECT 'ledger_journal', count(*), max(occurred_at) FROM ledger_journal
+UNION ALL
+SELECT 'ledger_entry', count(*), max(occurred_at) FROM ledger_entry
+UNION ALL
+SELECT 'rollup_community_day', count(*), max(refreshed_at) FROM rollup_community_day
+UNION ALL
+SELECT 'rollup_facility_day', count(*), max(refreshed_at) FROM rollup_facility_day;
+
+-- name: recent_loads
+-- The :limit most recent loads (files and demo generations), newest first.
+SELECT load_id, kind, source, started_at, finished_at, status, rows_read, rows_loaded,
+       rows_updated, rows_unchanged, rows_quarantined, newest_event_at
+  FROM ingest_load
+ ORDER BY started_at DESC, load_id DESC
+ LIMIT :limit;
+
+-- name: rollup_lag
+-- One row: community-days waiting for a refresh and when the oldest was marked.
+SELECT count(*) AS dirty, min(marked_at) AS oldest_marked_at FROM rollup_dirty;

@@ -1,0 +1,51 @@
+"""A warehouse that is down gives a banner in the user's language, never a traceback;
+cached figures stay visible marked stale; the page comes back when it answers again."""
+
+from __future__ import annotations
+
+from sqlalchemy.exc import OperationalError
+
+from data_access import runner
+from data_access.runner import query_cache
+from tests.app.conftest import make_app
+
+
+def test_down_with_nothing_cached_shows_the_banner(demo_warehouse, monkeypatch):
+    # A port where nothing listens: connection refused at once.
+    url = demo_warehouse.reader_url.replace(f":{demo_warehouse.server.port}/", ":9/")
+    assert url != demo_warehouse.reader_url
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("COCKPIT_OWNER_URL", demo_warehouse.owner_url)
+    query_cache().clear()
+    for page in (None, "pages/status.py"):
+        app = make_app(page)
+        assert not app.exception
+        assert [e.value for e in app.error] == ["数据仓库暂时无法连接，正在重试…"]
+    english = make_app(lang="en")
+    assert not english.exception
+    assert "cannot be reached" in english.error[0].value
+    query_cache().clear()
+
+
+def test_stale_figures_then_recovery(demo_app, monkeypatch):
+    app = demo_app()
+    live = {m.label: m.value for m in app.metric}
+    assert not app.warning
+
+    real_run = runner._run
+
+    def down(*args, **kwargs):
+        raise OperationalError("SELECT", {}, ConnectionRefusedError("warehouse stopped"))
+
+    monkeypatch.setattr(runner, "_run", down)
+    monkeypatch.setattr(runner, "CACHE_TTL", -1.0)  # every cached frame has expired
+    app.run()
+    assert not app.exception and not app.error
+    assert {m.label: m.value for m in app.metric} == live
+    assert any("缓存数据" in w.value for w in app.warning)
+
+    monkeypatch.setattr(runner, "_run", real_run)
+    app.run()
+    assert not app.exception and not app.error
+    assert not any("缓存数据" in w.value for w in app.warning)
+    assert {m.label: m.value for m in app.metric} == live

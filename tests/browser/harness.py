@@ -1,0 +1,355 @@
+"""Drive the real app in Debian's headless Chromium, the way a user's browser sees it.
+
+Used by the browser tests (see conftest.py) and by `scripts/screenshots`. Playwright
+drives `/usr/bin/chromium` (never a downloaded browser). Every request a page makes
+is recorded, because the cockpit must work on an intranet: a request to any host
+other than the app's own is a failure. A page counts as loaded when Streamlit's
+script run is over and something is painted (see `wait_for_idle`).
+
+    python tests/browser/harness.py screenshots [PATH ...]   # what scripts/screenshots runs
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
+VIEWPORT = {"width": 1920, "height": 1080}
+SCREENSHOTS = REPO_ROOT / "test-artifacts" / "screenshots"
+# Points the harness at another Streamlit script while app.py is being written.
+APP_OVERRIDE_ENV = "COCKPIT_TEST_APP"
+# The page paths of DESIGN.md §6, in menu order.
+PAGE_PATHS = ["/", "/map", "/incidents", "/services", "/points", "/community", "/status"]
+
+# Schemes that never leave the browser.
+_LOCAL_SCHEMES = {"data", "blob", "about"}
+
+_IDLE_JS = """
+() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (!app) return false;
+  if (app.getAttribute('data-test-connection-state') !== 'CONNECTED') return false;
+  if (app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+  if (document.querySelector('[data-testid="stStatusWidgetRunningIcon"]')) return false;
+  const painted = document.querySelectorAll(
+    '[data-testid="stMarkdownContainer"], [data-testid="stMetric"]');
+  return Array.from(painted).some((el) => el.getClientRects().length > 0);
+}
+"""
+
+
+class HarnessError(AssertionError):
+    """The app or the page did not behave; the message says what was seen."""
+
+
+def browser_required() -> bool:
+    """In CI (or when asked) a missing Chromium is a failure, not a skip."""
+    return os.environ.get("CI") == "true" or os.environ.get("COCKPIT_REQUIRE_BROWSER") == "1"
+
+
+def chromium_available() -> bool:
+    return CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)
+
+
+def app_script() -> Path:
+    override = os.environ.get(APP_OVERRIDE_ENV)
+    return Path(override).resolve() if override else REPO_ROOT / "app.py"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+# --- the app under test ----------------------------------------------------------------
+
+
+class AppServer:
+    """`streamlit run` on a free loopback port, with its output kept in a log file."""
+
+    def __init__(self, app: Path, env: dict[str, str], cwd: Path = REPO_ROOT):
+        self.app = app
+        self.env = env
+        self.cwd = cwd
+        self.port = free_port()
+        self.process: subprocess.Popen | None = None
+        # Kept after the run (test-artifacts/ is what CI keeps) and shown on failure.
+        self.log_path = REPO_ROOT / "test-artifacts" / "logs" / f"streamlit-{self.port}.log"
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        self._log = open(self.log_path, "w+b")  # noqa: SIM115 - lives as long as the app
+
+    @property
+    def host(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}"
+
+    def log_tail(self, chars: int = 6000) -> str:
+        if not self._log.closed:
+            self._log.flush()
+        return self.log_path.read_text(errors="replace")[-chars:]
+
+    def start(self, timeout: float = 60) -> AppServer:
+        if not self.app.is_file():
+            raise HarnessError(f"no app to start: {self.app} does not exist")
+        command = [
+            sys.executable, "-m", "streamlit", "run", str(self.app),
+            "--server.headless", "true",
+            "--server.port", str(self.port),
+            "--server.address", "127.0.0.1",
+            "--browser.gatherUsageStats", "false",
+        ]  # fmt: skip
+        self.process = subprocess.Popen(
+            command,
+            cwd=self.cwd,
+            env=self.env,
+            stdin=subprocess.DEVNULL,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
+        self._wait_healthy(timeout)
+        return self
+
+    def _wait_healthy(self, timeout: float) -> None:
+        # No proxy: a developer's http_proxy must not swallow loopback requests.
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        deadline = time.monotonic() + timeout
+        last = "no answer yet"
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise HarnessError(
+                    f"streamlit exited with status {self.process.returncode} before it was "
+                    f"healthy; its output:\n{self.log_tail()}"
+                )
+            try:
+                with opener.open(f"{self.base_url}/_stcore/health", timeout=2) as response:
+                    body = response.read().decode(errors="replace").strip()
+                if body == "ok":
+                    return
+                last = f"health answered {body!r}"
+            except (urllib.error.URLError, OSError) as error:
+                last = str(error)
+            time.sleep(0.25)
+        self.stop()
+        raise HarnessError(
+            f"streamlit on port {self.port} not healthy after {timeout:.0f} s ({last}); "
+            f"its output:\n{self.log_tail()}"
+        )
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=15)
+        self._log.close()
+
+
+# --- the browser -------------------------------------------------------------------------
+
+
+def launch_browser(playwright):
+    """Debian's Chromium, headless, with nothing of its own phoning home."""
+    return playwright.chromium.launch(
+        executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+    )
+
+
+def is_local(url: str, host: str) -> bool:
+    parts = urlsplit(url)
+    if parts.scheme in _LOCAL_SCHEMES:
+        return True
+    return parts.netloc == host
+
+
+@dataclass
+class BrowserSession:
+    """One browser context (1920×1080) that records every request its pages make."""
+
+    browser: object
+    app_host: str
+    screenshot_stem: str
+    screenshot_dir: Path = SCREENSHOTS
+    timeout_ms: float = 60_000
+    requests: list[str] = field(default_factory=list)
+    screenshots: list[Path] = field(default_factory=list)
+
+    def __post_init__(self):
+        self.context = self.browser.new_context(
+            viewport=VIEWPORT, locale="zh-CN", timezone_id="Asia/Shanghai"
+        )
+        self.context.on("request", lambda request: self.requests.append(request.url))
+        # Anything bound elsewhere is recorded above and then refused, as an intranet would.
+        self.context.route(lambda url: not is_local(url, self.app_host), lambda r: r.abort())
+        self.page = self.context.new_page()
+        self.page.on("websocket", lambda socket_: self.requests.append(socket_.url))
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.app_host}"
+
+    def open(self, path_and_query: str = "/", timeout_ms: float | None = None):
+        """Navigate, wait until Streamlit is idle, screenshot, fail on a shown exception."""
+        page = self.page
+        page.goto(self.base_url + path_and_query, wait_until="domcontentloaded")
+        try:
+            wait_for_idle(page, timeout_ms or self.timeout_ms)
+        finally:
+            self.screenshot()
+        assert_no_exception(page, path_and_query)
+        return page
+
+    def screenshot(self) -> Path:
+        self.screenshot_dir.mkdir(parents=True, exist_ok=True)
+        number = len(self.screenshots) + 1
+        name = self.screenshot_stem if number == 1 else f"{self.screenshot_stem}-{number}"
+        path = self.screenshot_dir / f"{name}.png"
+        self.page.screenshot(path=str(path), full_page=False)
+        self.screenshots.append(path)
+        return path
+
+    def external_requests(self) -> list[str]:
+        return [url for url in self.requests if not is_local(url, self.app_host)]
+
+    def close(self) -> None:
+        self.context.close()
+
+
+def wait_for_idle(page, timeout_ms: float = 60_000, settle_ms: int = 400) -> None:
+    """Wait until the script run is over and something is painted, twice in a row.
+
+    The second look after `settle_ms` catches a rerun that starts right after the first
+    (a widget default, a query-parameter rewrite, the big screen's refresh).
+    """
+    deadline = time.monotonic() + timeout_ms / 1000
+    while True:
+        remaining = max(deadline - time.monotonic(), 0.1) * 1000
+        try:
+            page.wait_for_function(_IDLE_JS, timeout=remaining, polling=100)
+        except Exception as error:
+            state = page.evaluate(
+                "() => { const a = document.querySelector('[data-testid=\"stApp\"]');"
+                " return a ? [a.getAttribute('data-test-script-state'),"
+                " a.getAttribute('data-test-connection-state')] : null; }"
+            )
+            raise HarnessError(
+                f"{page.url}: Streamlit not idle after {timeout_ms / 1000:.0f} s "
+                f"(stApp script/connection state: {state})"
+            ) from error
+        page.wait_for_timeout(settle_ms)
+        if page.evaluate(_IDLE_JS):
+            return
+        if time.monotonic() > deadline:
+            raise HarnessError(f"{page.url}: Streamlit kept rerunning for {timeout_ms / 1000} s")
+
+
+def assert_no_exception(page, where: str) -> None:
+    exceptions = page.locator('[data-testid="stException"]')
+    if exceptions.count():
+        texts = "\n---\n".join(exceptions.nth(i).inner_text() for i in range(exceptions.count()))
+        raise HarnessError(f"{where}: the app shows an exception:\n{texts}")
+
+
+def page_text(page) -> str:
+    """What a reader sees in the app (the sidebar included)."""
+    return page.locator('[data-testid="stApp"]').inner_text()
+
+
+def screenshot_stem(test_name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", test_name).strip("_")
+
+
+# --- scripts/screenshots -----------------------------------------------------------------
+
+
+def take_screenshots(paths: list[str], out: Path, first_timeout_s: float) -> int:
+    """Every path in desk mode and with ?mode=screen, against the default warehouse."""
+    from playwright.sync_api import sync_playwright
+
+    if not chromium_available():
+        print(f"screenshots: {CHROMIUM} is missing (apt-get install chromium)", file=sys.stderr)
+        return 2
+    # The app's usual warehouse: the embedded server in .cockpit, or $DATABASE_URL if set.
+    server = AppServer(app_script(), dict(os.environ)).start(timeout=60)
+    problems = []
+    try:
+        with sync_playwright() as playwright:
+            browser = launch_browser(playwright)
+            timeout_ms = first_timeout_s * 1000  # the first start may load the demo
+            for path in paths:
+                for mode in ("desk", "screen"):
+                    url = path if mode == "desk" else _with_param(path, "mode=screen")
+                    stem = f"{mode}-{_path_name(path)}"
+                    session = BrowserSession(browser, server.host, stem, out, timeout_ms)
+                    try:
+                        session.open(url)
+                        status = "ok"
+                    except Exception as error:  # keep going: the developer wants every page
+                        status = f"PROBLEM: {str(error).splitlines()[0]}"
+                        problems.append(f"{url}: {error}")
+                    external = session.external_requests()
+                    if external:
+                        problems.append(f"{url}: external requests {external}")
+                        status += f" ({len(external)} external requests)"
+                    print(f"{url:40} -> {session.screenshots[-1]}  {status}", flush=True)
+                    session.close()
+                    timeout_ms = 60_000
+            browser.close()
+    finally:
+        server.stop()
+    for problem in problems:
+        print(f"\n{problem}", file=sys.stderr)
+    return 1 if problems else 0
+
+
+def _with_param(path: str, param: str) -> str:
+    return f"{path}{'&' if '?' in path else '?'}{param}"
+
+
+def _path_name(path: str) -> str:
+    name = path.strip("/") or "overview"
+    return screenshot_stem(name.replace("?", "-").replace("&", "-").replace("=", "-"))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="browser harness tools")
+    commands = parser.add_subparsers(dest="command", required=True)
+    shots = commands.add_parser("screenshots", help="screenshot pages in desk and screen mode")
+    shots.add_argument("paths", nargs="*", default=PAGE_PATHS, help="URL paths (with query)")
+    shots.add_argument("--out", type=Path, default=SCREENSHOTS)
+    shots.add_argument(
+        "--first-timeout", type=float, default=300, help="seconds for the first page"
+    )
+    args = parser.parse_args(argv)
+    return take_screenshots(args.paths, args.out, args.first_timeout)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
