@@ -6,6 +6,10 @@ the names of DESIGN §5, one per figure, used everywhere (tiles, tables, exports
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+from functools import cache
+
 LANGUAGES = ("zh", "en")
 DEFAULT_LANGUAGE = "zh"
 
@@ -206,6 +210,20 @@ TEXT: dict[str, tuple[str, str]] = {
 }
 
 
+@cache
+def all_text() -> dict[str, tuple[str, str]]:
+    """TEXT plus every ui/texts/<subject>.py table."""
+    merged = dict(TEXT)
+    package = importlib.import_module("ui.texts")
+    for module_info in pkgutil.iter_modules(package.__path__):
+        module = importlib.import_module(f"ui.texts.{module_info.name}")
+        for key, pair in module.TEXT.items():
+            if key in merged:
+                raise ValueError(f"UI text {key!r} is defined twice (ui/texts/{module_info.name})")
+            merged[key] = pair
+    return merged
+
+
 def normalise_language(value) -> str:
     return value if value in LANGUAGES else DEFAULT_LANGUAGE
 
@@ -223,7 +241,7 @@ def current_language() -> str:
 def t(key: str, lang: str | None = None, **values) -> str:
     """The text for `key` in `lang` (default: the current view's), formatted with values."""
     lang = normalise_language(lang) if lang else current_language()
-    pair = TEXT.get(key)
+    pair = all_text().get(key)
     if pair is None:
         return key
     text = pair[1] if lang == "en" else pair[0]

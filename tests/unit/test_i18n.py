@@ -1,6 +1,6 @@
 """One translation layer: Chinese by default, English with lang=en (issue [2])."""
 
-from ui.i18n import TEXT, t
+from ui.i18n import all_text, t
 
 FIGURE_NAMES = {
     "fig.open": "未结事件",
@@ -41,7 +41,7 @@ def test_unknown_language_falls_back_to_chinese():
 def test_every_key_has_both_languages_and_same_placeholders():
     import string
 
-    for key, (zh, en) in TEXT.items():
+    for key, (zh, en) in all_text().items():
         assert zh and en, key
         fields = {f for _, f, _, _ in string.Formatter().parse(zh) if f}
         assert fields == {f for _, f, _, _ in string.Formatter().parse(en) if f}, key
