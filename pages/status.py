@@ -57,8 +57,7 @@ with right:
             {
                 t("status.check"): [t(f"check.{name}") for name in checks["name"]],
                 t("status.result"): [
-                    "✅ " + t("status.ok") if ok else "❌ " + t("status.failed")
-                    for ok in checks["ok"]
+                    t("status.ok") if ok else t("status.failed") for ok in checks["ok"]
                 ],
                 t("status.detail"): checks["detail"],
             }

@@ -353,4 +353,4 @@ def show_notices(filters: Filters) -> None:
     import streamlit as st
 
     for notice in filters.notices:
-        st.warning(notice, icon=":material/warning:")
+        st.warning(notice)

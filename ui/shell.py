@@ -29,9 +29,12 @@ FONT_STACK = (
 
 DESK_CSS = f"""
 <style>
-html, body, [class*="st-"], .stMarkdown, .stMetric, button, input, textarea, select {{
+html, body, [class*="st-"]:not([data-testid="stIconMaterial"]), .stMarkdown, .stMetric,
+button, input, textarea, select {{
   font-family: {FONT_STACK};
 }}
+/* Icons are a ligature font shipped with Streamlit: never replace their font. */
+[data-testid="stIconMaterial"] {{ font-family: "Material Symbols Rounded" !important; }}
 [data-testid="stMetricValue"] {{ font-variant-numeric: tabular-nums; }}
 </style>
 """
@@ -98,13 +101,12 @@ def run(navigation) -> None:
             _FRAME.active = False
     except WarehouseUnavailable:
         st.session_state[DOWN_KEY] = True
-        banner.error(t("banner.down"), icon=":material/cloud_off:")
+        banner.error(t("banner.down"))
     else:
         state = warehouse_status.health()
         if state["down"]:
             banner.warning(
                 t("banner.stale", time=_clock(state["last_success"] or state["down_since"])),
-                icon=":material/schedule:",
             )
     _FRAME.full_run = True
     try:

@@ -60,7 +60,8 @@ def _prepare() -> None:
 
 def _load_with_progress(engine, load_demo, demo_exists) -> None:
     label = "首次启动：正在生成演示数据 (first start: loading the demo district)…"
-    with st.status(label, expanded=True) as status:
+    progress_box = st.empty()  # cleared once the demo is in: the page needs no reminder
+    with progress_box.status(label, expanded=True) as status:
         with contextlib.suppress(demo_exists):  # someone else loaded it meanwhile
             load_demo(
                 engine,
@@ -70,3 +71,4 @@ def _load_with_progress(engine, load_demo, demo_exists) -> None:
                 progress=lambda message: status.write(message),
             )
         status.update(label="演示数据已就绪 (demo district ready)", state="complete")
+    progress_box.empty()

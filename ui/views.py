@@ -154,7 +154,6 @@ def league_table(result: League) -> None:
                 prev=int(best["previous_rank"]),
                 now=int(best["rank"]),
             ),
-            icon=":material/emoji_events:",
         )
     else:
         st.info(t("league.no_improvement"))
