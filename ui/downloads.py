@@ -1,0 +1,39 @@
+"""CSV and XLSX downloads of a table exactly as shown (labels in the user's language).
+
+CSV is UTF-8 with a BOM so that Excel on Chinese Windows opens it without mojibake.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import streamlit as st
+
+from ui.i18n import t
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    return frame.to_csv(index=False).encode("utf-8-sig")
+
+
+def xlsx_bytes(frame: pd.DataFrame, sheet: str = "data") -> bytes:
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        frame.to_excel(writer, index=False, sheet_name=sheet[:31])
+    return buffer.getvalue()
+
+
+def download_buttons(frame: pd.DataFrame, name: str, key: str) -> None:
+    """Two buttons under a table: CSV and XLSX of `frame`, files named `name`.csv/.xlsx."""
+    left, right, _ = st.columns([1, 1, 6])
+    left.download_button(
+        t("download.csv"), csv_bytes(frame), f"{name}.csv", "text/csv", key=f"{key}_csv"
+    )
+    right.download_button(
+        t("download.xlsx"),
+        xlsx_bytes(frame),
+        f"{name}.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"{key}_xlsx",
+    )
