@@ -23,6 +23,11 @@ def recent_loads(scope: Scope, limit: int = 10) -> pd.DataFrame:
     return fetch("recent_loads", scope, limit=limit)
 
 
+def quarantine_summary(scope: Scope, limit: int = 10) -> pd.DataFrame:
+    """Quarantined rows of the last loads: load_id, kind, source, reason (code), row_count."""
+    return fetch("quarantine_summary", scope, limit=limit)
+
+
 def rollup_lag(scope: Scope) -> dict:
     frame = fetch("rollup_lag", scope)
     row = frame.iloc[0].to_dict() if len(frame) else {"dirty": 0, "oldest_marked_at": None}

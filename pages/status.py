@@ -74,16 +74,42 @@ else:
     st.dataframe(
         pd.DataFrame(
             {
+                t("load.id"): loads["load_id"],
                 t("load.kind"): loads["kind"],
                 t("load.source"): loads["source"],
                 t("load.started"): [when(v) for v in loads["started_at"]],
                 t("load.finished"): [when(v) for v in loads["finished_at"]],
                 t("load.status"): loads["status"],
+                t("load.rows_read"): [f"{int(v):,}" for v in loads["rows_read"]],
                 t("load.rows_loaded"): [f"{int(v):,}" for v in loads["rows_loaded"]],
+                t("load.rows_updated"): [f"{int(v):,}" for v in loads["rows_updated"]],
+                t("load.rows_unchanged"): [f"{int(v):,}" for v in loads["rows_unchanged"]],
                 t("load.rows_quarantined"): [f"{int(v):,}" for v in loads["rows_quarantined"]],
                 t("load.newest"): [when(v) for v in loads["newest_event_at"]],
+                t("load.error"): loads["error"].fillna(""),
             }
         ),
         hide_index=True,
         width="stretch",
     )
+
+st.subheader(t("status.quarantine"))
+quarantined = warehouse.quarantine_summary(scope)
+if quarantined.empty:
+    st.info(t("status.no_quarantine"))
+else:
+    st.dataframe(
+        pd.DataFrame(
+            {
+                t("load.id"): quarantined["load_id"],
+                t("load.kind"): quarantined["kind"],
+                t("load.source"): quarantined["source"],
+                t("load.reason"): [t(f"quarantine.{code}") for code in quarantined["reason"]],
+                t("load.reason_code"): quarantined["reason"],
+                t("load.rows"): [f"{int(v):,}" for v in quarantined["row_count"]],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+st.caption(t("status.quarantine_note"))

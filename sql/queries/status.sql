@@ -25,10 +25,19 @@ SELECT 'rollup_facility_day', count(*), max(refreshed_at) FROM rollup_facility_d
 -- name: recent_loads
 -- The :limit most recent loads (files and demo generations), newest first.
 SELECT load_id, kind, source, started_at, finished_at, status, rows_read, rows_loaded,
-       rows_updated, rows_unchanged, rows_quarantined, newest_event_at
+       rows_updated, rows_unchanged, rows_quarantined, newest_event_at, error
   FROM ingest_load
  ORDER BY started_at DESC, load_id DESC
  LIMIT :limit;
+
+-- name: quarantine_summary
+-- Quarantined rows per reason code of the :limit most recent loads (counts only: the
+-- raw values stay in ingest_quarantine, which the app role cannot read).
+SELECT q.load_id, l.kind, l.source, q.reason, q.row_count
+  FROM ingest_quarantine_summary q
+  JOIN (SELECT load_id, started_at, kind, source FROM ingest_load
+         ORDER BY started_at DESC, load_id DESC LIMIT :limit) l USING (load_id)
+ ORDER BY l.started_at DESC, q.load_id DESC, q.row_count DESC, q.reason;
 
 -- name: rollup_lag
 -- One row: community-days waiting for a refresh and when the oldest was marked.

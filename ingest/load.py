@@ -1,0 +1,349 @@
+"""Load export files: read, validate row by row while streaming the good rows through
+COPY into a TEMP staging table, merge set-based into the warehouse, quarantine the bad
+rows, bring the rollups up to date, record the load. One transaction per file, so a
+failure leaves nothing of that file behind.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+import time
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from data_access.sql_files import parse
+from ingest.contract import KINDS, LOAD_ORDER, kind_from_filename, normalise_header
+from ingest.privacy import Pseudonymiser, mask_text
+from ingest.read import FileError, RawTable, expand_paths, read_table
+from ingest.report import LoadReport
+from ingest.validate import SHANGHAI, VALIDATORS, Context, Reject, load_context
+
+MERGE_SQL = Path(__file__).resolve().parent.parent / "sql" / "ingest" / "merge.sql"
+PROGRESS_EVERY = 100_000
+BATCH_ROWS = 5_000
+NEWEST_EVENT = {"incidents": "reported_at", "service_visits": "visited_at", "points": "occurred_at"}
+
+Progress = Callable[[str], None]
+
+
+def to_stderr(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+@cache
+def sql(name: str) -> str:
+    return parse(MERGE_SQL.read_text(encoding="utf-8"), "ingest")[name].sql
+
+
+def map_header(path: Path, kind: str, header: list[str]) -> tuple[list[tuple[int, str]], list[str]]:
+    """(cell index, column name) for each known column, and the ignored headers.
+    A missing required column or a column named twice makes the file unreadable."""
+    lookup = KINDS[kind].header_lookup()
+    positions, ignored, seen = [], [], {}
+    for index, label in enumerate(header):
+        name = lookup.get(normalise_header(label))
+        if name is None:
+            if label.strip():
+                ignored.append(label.strip())
+            continue
+        if name in seen:
+            raise FileError(path, f"column {name} appears twice ({seen[name]!r} and {label!r})")
+        seen[name] = label
+        positions.append((index, name))
+    missing = [name for name in KINDS[kind].required if name not in seen]
+    if missing:
+        raise FileError(
+            path,
+            f"missing required column(s) for {kind}: {', '.join(missing)} "
+            f"(header has: {', '.join(h for h in header if h.strip()) or 'nothing'})",
+        )
+    return positions, ignored
+
+
+class StagedRows:
+    """A file-like object for COPY: validates input rows as PostgreSQL reads, yielding
+    the good ones as CSV and keeping the rejected ones for the quarantine."""
+
+    def __init__(self, path, kind, table: RawTable, context: Context, report, progress):
+        self.path = path
+        self.kind = kind
+        self.table = table
+        self.validator = VALIDATORS[kind](context)
+        self.pseudonymiser = context.pseudonymiser
+        self.positions, report.ignored_columns = map_header(path, kind, table.header)
+        self.report = report
+        self.progress = progress
+        self.rejected: list[tuple[int, str, dict]] = []  # (line, reason, raw values)
+        self.staged = 0
+        self.keep_raw = kind == "points"
+        self.lookup = KINDS[kind].header_lookup()
+        self._chunks = self._csv_chunks()
+
+    def read(self, size: int = -1) -> str:
+        """The next batch of CSV lines ("" at the end). psycopg2 sends whatever read()
+        returns, so a batch may exceed `size`; slicing it to size would copy the rest
+        of the batch on every call."""
+        return next(self._chunks, "")
+
+    def raw_values(self, cells: list[str]) -> dict[str, str]:
+        """The row as sent, keyed by its header, with identifying numbers hashed or
+        masked: the quarantine keeps no ID-card or phone number either."""
+        values = {}
+        for index, cell in enumerate(cells):
+            label = self.table.header[index] if index < len(self.table.header) else f"#{index + 1}"
+            name = self.lookup.get(normalise_header(label))
+            if name == "resident_ref" and cell:
+                cell = self.pseudonymiser.resident_ref(cell.strip())
+            values[label] = mask_text(cell)
+        return values
+
+    def _records(self) -> Iterator[tuple]:
+        width = len(self.table.header)
+        positions = self.positions
+        stage = self.validator.stage
+        id_column = self.validator.id_column
+        seen: set[str] = set()
+        report = self.report
+        for line_no, cells in self.table.rows:
+            report.rows_read += 1
+            if report.rows_read % PROGRESS_EVERY == 0:
+                self.progress(f"  {self.path.name}: {report.rows_read:,} rows read…")
+            if len(cells) < width:  # some writers drop trailing empty cells
+                cells = cells + [""] * (width - len(cells))
+            elif len(cells) > width:
+                if any(c.strip() for c in cells[width:]):
+                    self._reject(line_no, "wrong_column_count", cells)
+                    continue
+                cells = cells[:width]
+            record = {name: cells[i].strip() for i, name in positions}
+            key = record.get(id_column)
+            try:
+                if key and key in seen:
+                    raise Reject("duplicate_in_file", f"{id_column}={key}")
+                row = stage(record)
+            except Reject as rejected:
+                self._reject(line_no, rejected.reason, cells)
+                continue
+            if key:
+                seen.add(key)
+            self.staged += 1
+            if self.keep_raw:
+                yield (line_no, *row, json.dumps(self.raw_values(cells), ensure_ascii=False))
+            else:
+                yield (line_no, *row)
+
+    def _reject(self, line_no: int, reason: str, cells: list[str]) -> None:
+        self.rejected.append((line_no, reason, self.raw_values(cells)))
+
+    def _csv_chunks(self) -> Iterator[str]:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        rows = 0
+        for row in self._records():
+            writer.writerow(row)
+            rows += 1
+            if rows == BATCH_ROWS:
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
+                rows = 0
+        if rows:
+            yield buffer.getvalue()
+
+    @property
+    def copy_columns(self) -> str:
+        columns = ("line_no", *self.validator.columns) + (("raw",) if self.keep_raw else ())
+        return ", ".join(columns)
+
+
+def _merge(cursor, kind: str, report: LoadReport, staged: StagedRows) -> None:
+    """Run the kind's set-based merge; fills loaded/updated/unchanged from the SQL."""
+    if kind == "points":
+        cursor.execute(sql("classify_points"))
+        cursor.execute(
+            "SELECT count(*) FILTER (WHERE outcome = 'unchanged'),"
+            " count(*) FILTER (WHERE outcome = 'conflict') FROM stage"
+        )
+        report.unchanged, _conflicts = cursor.fetchone()
+        cursor.execute(sql("point_conflicts"))
+        for line_no, raw, journal_id in cursor.fetchall():
+            detail = f"txn_id={journal_id} is in the ledger with other values"
+            staged.rejected.append((line_no, Reject("txn_conflict", detail).reason, raw))
+        cursor.execute(sql("insert_journals"))
+        report.loaded = cursor.rowcount
+        cursor.execute(sql("insert_entries"))
+        return
+    if kind == "incidents":
+        cursor.execute(sql("stage_touched_incidents"))
+        cursor.execute(sql("merge_incidents"))
+        cursor.execute(sql("count_touched"))
+        report.loaded, report.updated = cursor.fetchone()
+        cursor.execute(sql("log_incident_statuses"))
+    else:
+        cursor.execute(sql(f"merge_{kind}"))
+        report.loaded, report.updated = cursor.fetchone()
+    report.unchanged = staged.staged - report.loaded - report.updated
+
+
+def _write_quarantine(cursor, load_id: int, source: str, rejected: list) -> None:
+    if not rejected:
+        return
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    for line_no, reason, raw in sorted(rejected, key=lambda r: r[0]):
+        writer.writerow((load_id, source, line_no, reason, json.dumps(raw, ensure_ascii=False)))
+    buffer.seek(0)
+    cursor.copy_expert(
+        "COPY ingest_quarantine (load_id, source, line_no, reason, raw_values)"
+        " FROM STDIN WITH (FORMAT csv)",
+        buffer,
+    )
+
+
+def _record_failure(engine: Engine, report: LoadReport) -> None:
+    raw = engine.raw_connection()
+    try:
+        with raw.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO ingest_load (kind, source, finished_at, status, error)"
+                " VALUES (%s, %s, clock_timestamp(), 'failed', %s) RETURNING load_id",
+                (report.kind or "unknown", str(report.path), report.error),
+            )
+            report.load_id = cursor.fetchone()[0]
+        raw.commit()
+    finally:
+        raw.close()
+
+
+def ingest_file(
+    engine: Engine,
+    path: Path,
+    kind: str,
+    *,
+    dry_run: bool = False,
+    pseudonymiser: Pseudonymiser | None = None,
+    progress: Progress = to_stderr,
+    now: datetime | None = None,
+) -> LoadReport:
+    report = LoadReport(path=path, kind=kind, dry_run=dry_run)
+    started = time.perf_counter()
+    pseudonymiser = pseudonymiser or Pseudonymiser()
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        # One loader at a time: concurrent upserts of the same ids would race.
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext('cockpit-ingest'))")
+        cursor.execute(
+            "INSERT INTO ingest_load (kind, source) VALUES (%s, %s) RETURNING load_id",
+            (kind, str(path)),
+        )
+        report.load_id = cursor.fetchone()[0]
+        table = read_table(path)
+        report.encoding = table.encoding
+        context = load_context(cursor, pseudonymiser, now or datetime.now(SHANGHAI))
+        staged = StagedRows(path, kind, table, context, report, progress)
+        cursor.execute("SAVEPOINT before_facts")
+        cursor.execute(sql(f"stage_{kind}"))
+        cursor.copy_expert(
+            f"COPY stage ({staged.copy_columns}) FROM STDIN WITH (FORMAT csv)", staged
+        )
+        newest = None
+        if kind in NEWEST_EVENT:
+            cursor.execute(f"SELECT max({NEWEST_EVENT[kind]}) FROM stage")
+            newest = cursor.fetchone()[0]
+        _merge(cursor, kind, report, staged)
+        cursor.execute("SELECT refresh_rollups()")
+        if dry_run:
+            cursor.execute("ROLLBACK TO SAVEPOINT before_facts")
+        report.quarantined.update(reason.split(":", 1)[0] for _, reason, _ in staged.rejected)
+        _write_quarantine(cursor, report.load_id, str(path), staged.rejected)
+        report.status = "dry_run" if dry_run else "done"
+        report.seconds = time.perf_counter() - started
+        cursor.execute(
+            "UPDATE ingest_load SET finished_at = clock_timestamp(), rows_read = %s,"
+            " rows_loaded = %s, rows_updated = %s, rows_unchanged = %s,"
+            " rows_quarantined = %s, newest_event_at = %s, status = %s WHERE load_id = %s",
+            (
+                report.rows_read, report.loaded, report.updated, report.unchanged,
+                report.quarantined_total, newest, report.status, report.load_id,
+            ),
+        )  # fmt: skip
+        raw.commit()
+    except FileError as error:
+        raw.rollback()
+        _fail(report, error.problem, started)
+    except Exception as error:  # a database refusal: the file's transaction is undone
+        raw.rollback()
+        if not hasattr(error, "pgerror"):
+            raise
+        _fail(report, str(error).strip().splitlines()[0], started)
+    finally:
+        raw.close()
+    if report.status == "failed":
+        _record_failure(engine, report)
+    return report
+
+
+def _fail(report: LoadReport, problem: str, started: float) -> None:
+    report.status = "failed"
+    report.error = problem
+    report.rows_read = report.loaded = report.updated = report.unchanged = 0
+    report.quarantined.clear()
+    report.seconds = time.perf_counter() - started
+
+
+def plan(paths: list[Path], kind: str | None) -> list[tuple[Path, str | None]]:
+    """The files to load with their kinds, reference kinds first."""
+    files = [(path, kind or kind_from_filename(path)) for path in expand_paths(paths)]
+    order = {name: n for n, name in enumerate(LOAD_ORDER)}
+    return sorted(files, key=lambda f: (order.get(f[1], -1), str(f[0])))
+
+
+def ingest(
+    engine: Engine,
+    paths: list[Path],
+    *,
+    kind: str | None = None,
+    dry_run: bool = False,
+    progress: Progress = to_stderr,
+    now: datetime | None = None,
+) -> list[LoadReport]:
+    """Load files and folders; one report per file (failed files included)."""
+    pseudonymiser = Pseudonymiser()
+    reports = []
+    for path, file_kind in plan(paths, kind):
+        if file_kind is None:
+            report = LoadReport(path=path, kind=None, dry_run=dry_run)
+            _fail(
+                report,
+                "cannot tell the kind from the file name; start it with one of "
+                f"{', '.join(LOAD_ORDER)} or pass --kind",
+                time.perf_counter(),
+            )
+            reports.append(report)
+            continue
+        if not path.exists():
+            report = LoadReport(path=path, kind=file_kind, dry_run=dry_run)
+            _fail(report, "no such file or folder", time.perf_counter())
+            reports.append(report)
+            continue
+        progress(f"{path}: loading as {file_kind}…")
+        reports.append(
+            ingest_file(
+                engine,
+                path,
+                file_kind,
+                dry_run=dry_run,
+                pseudonymiser=pseudonymiser,
+                progress=progress,
+                now=now,
+            )  # fmt: skip
+        )
+    return reports

@@ -1,0 +1,294 @@
+-- Ingest (cockpit ingest): staging tables and the set-based merges from staging into
+-- the warehouse. Staging is a TEMP table filled by COPY (ON COMMIT DROP: one file,
+-- one transaction). Each merge reports its own counts, so the closing report's
+-- loaded/updated/unchanged come from what PostgreSQL did, not from Python's guess.
+-- No bind parameters: everything comes from the staging table.
+
+-- name: stage_streets
+-- Staging for a streets file.
+CREATE TEMP TABLE stage (
+    line_no integer, street_code text, street_name text, kind text
+) ON COMMIT DROP;
+
+-- name: merge_streets
+-- Upsert streets; a row counts as updated only when a value changed.
+WITH merged AS (
+    INSERT INTO dim_street AS d (street_code, street_name, kind)
+    SELECT street_code, street_name, kind FROM stage
+    ON CONFLICT (street_code) DO UPDATE
+       SET street_name = EXCLUDED.street_name, kind = EXCLUDED.kind
+     WHERE (d.street_name, d.kind) IS DISTINCT FROM (EXCLUDED.street_name, EXCLUDED.kind)
+    RETURNING xmax = 0 AS inserted
+)
+SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM merged;
+
+-- name: stage_communities
+-- Staging for a communities file.
+CREATE TEMP TABLE stage (
+    line_no integer, community_code text, street_code text, community_name text,
+    households integer, residents integer, residents_60_plus integer,
+    residents_under_14 integer, area_ha numeric(10, 2), lat double precision,
+    lon double precision
+) ON COMMIT DROP;
+
+-- name: merge_communities
+-- Upsert communities; an empty optional cell keeps what the warehouse has.
+WITH merged AS (
+    INSERT INTO dim_community AS d (community_code, street_code, community_name, households,
+        residents, residents_60_plus, residents_under_14, area_ha, lat, lon)
+    SELECT community_code, street_code, community_name, households, residents,
+           residents_60_plus, residents_under_14, area_ha, lat, lon
+      FROM stage
+    ON CONFLICT (community_code) DO UPDATE SET
+        street_code = EXCLUDED.street_code,
+        community_name = EXCLUDED.community_name,
+        households = coalesce(EXCLUDED.households, d.households),
+        residents = coalesce(EXCLUDED.residents, d.residents),
+        residents_60_plus = coalesce(EXCLUDED.residents_60_plus, d.residents_60_plus),
+        residents_under_14 = coalesce(EXCLUDED.residents_under_14, d.residents_under_14),
+        area_ha = coalesce(EXCLUDED.area_ha, d.area_ha),
+        lat = coalesce(EXCLUDED.lat, d.lat),
+        lon = coalesce(EXCLUDED.lon, d.lon)
+     WHERE (d.street_code, d.community_name, d.households, d.residents, d.residents_60_plus,
+            d.residents_under_14, d.area_ha, d.lat, d.lon)
+           IS DISTINCT FROM
+           (EXCLUDED.street_code, EXCLUDED.community_name,
+            coalesce(EXCLUDED.households, d.households),
+            coalesce(EXCLUDED.residents, d.residents),
+            coalesce(EXCLUDED.residents_60_plus, d.residents_60_plus),
+            coalesce(EXCLUDED.residents_under_14, d.residents_under_14),
+            coalesce(EXCLUDED.area_ha, d.area_ha), coalesce(EXCLUDED.lat, d.lat),
+            coalesce(EXCLUDED.lon, d.lon))
+    RETURNING xmax = 0 AS inserted
+)
+SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM merged;
+
+-- name: stage_grids
+-- Staging for a grids file.
+CREATE TEMP TABLE stage (
+    line_no integer, grid_code text, community_code text, parent_grid_code text,
+    grid_name text, level text, worker text, households integer, geometry jsonb
+) ON COMMIT DROP;
+
+-- name: merge_grids
+-- Upsert grids, parents before micro-grids (the parent must exist when a child lands).
+WITH merged AS (
+    INSERT INTO dim_grid AS d (grid_code, community_code, parent_grid_code, grid_name, level,
+        worker, households, geometry)
+    SELECT grid_code, community_code, parent_grid_code, grid_name, level, worker, households,
+           geometry
+      FROM stage
+     ORDER BY level = 'micro_grid', line_no
+    ON CONFLICT (grid_code) DO UPDATE SET
+        community_code = EXCLUDED.community_code,
+        parent_grid_code = EXCLUDED.parent_grid_code,
+        grid_name = EXCLUDED.grid_name,
+        level = EXCLUDED.level,
+        worker = coalesce(EXCLUDED.worker, d.worker),
+        households = coalesce(EXCLUDED.households, d.households),
+        geometry = coalesce(EXCLUDED.geometry, d.geometry)
+     WHERE (d.community_code, d.parent_grid_code, d.grid_name, d.level, d.worker,
+            d.households, d.geometry)
+           IS DISTINCT FROM
+           (EXCLUDED.community_code, EXCLUDED.parent_grid_code, EXCLUDED.grid_name,
+            EXCLUDED.level, coalesce(EXCLUDED.worker, d.worker),
+            coalesce(EXCLUDED.households, d.households),
+            coalesce(EXCLUDED.geometry, d.geometry))
+    RETURNING xmax = 0 AS inserted
+)
+SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM merged;
+
+-- name: stage_facilities
+-- Staging for a facilities file.
+CREATE TEMP TABLE stage (
+    line_no integer, facility_code text, community_code text, facility_name text,
+    facility_type text, capacity integer, lat double precision, lon double precision
+) ON COMMIT DROP;
+
+-- name: merge_facilities
+-- Upsert facilities; an empty optional cell keeps what the warehouse has.
+WITH merged AS (
+    INSERT INTO dim_facility AS d (facility_code, community_code, facility_name,
+        facility_type, capacity, lat, lon)
+    SELECT facility_code, community_code, facility_name, facility_type, capacity, lat, lon
+      FROM stage
+    ON CONFLICT (facility_code) DO UPDATE SET
+        community_code = EXCLUDED.community_code,
+        facility_name = EXCLUDED.facility_name,
+        facility_type = EXCLUDED.facility_type,
+        capacity = EXCLUDED.capacity,
+        lat = coalesce(EXCLUDED.lat, d.lat),
+        lon = coalesce(EXCLUDED.lon, d.lon)
+     WHERE (d.community_code, d.facility_name, d.facility_type, d.capacity, d.lat, d.lon)
+           IS DISTINCT FROM
+           (EXCLUDED.community_code, EXCLUDED.facility_name, EXCLUDED.facility_type,
+            EXCLUDED.capacity, coalesce(EXCLUDED.lat, d.lat), coalesce(EXCLUDED.lon, d.lon))
+    RETURNING xmax = 0 AS inserted
+)
+SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM merged;
+
+-- name: stage_incidents
+-- Staging for an incidents file (due_at empty: the category's SLA applies in the merge).
+CREATE TEMP TABLE stage (
+    line_no integer, community_code text, incident_id text, grid_code text,
+    category_code text, channel text, status text, reported_at timestamptz,
+    accepted_at timestamptz, dispatched_at timestamptz, handled_at timestamptz,
+    closed_at timestamptz, rejected_at timestamptz, due_at timestamptz,
+    lat double precision, lon double precision, description text
+) ON COMMIT DROP;
+
+-- name: merge_incidents
+-- Upsert incidents (the file's row is the incident's current state) and keep the
+-- inserted or changed ones, with their milestones, for the status log.
+WITH merged AS (
+    INSERT INTO fact_incident AS f (community_code, incident_id, grid_code, category_code,
+        channel, status, reported_at, accepted_at, dispatched_at, handled_at, closed_at,
+        rejected_at, due_at, lat, lon, description, updated_at)
+    SELECT s.community_code, s.incident_id, s.grid_code, s.category_code, s.channel, s.status,
+           s.reported_at, s.accepted_at, s.dispatched_at, s.handled_at, s.closed_at,
+           s.rejected_at, coalesce(s.due_at, s.reported_at + c.sla_hours * interval '1 hour'),
+           s.lat, s.lon, s.description, now()
+      FROM stage s JOIN dim_incident_category c USING (category_code)
+    ON CONFLICT (community_code, incident_id) DO UPDATE SET
+        grid_code = EXCLUDED.grid_code,
+        category_code = EXCLUDED.category_code,
+        channel = EXCLUDED.channel,
+        status = EXCLUDED.status,
+        reported_at = EXCLUDED.reported_at,
+        accepted_at = EXCLUDED.accepted_at,
+        dispatched_at = EXCLUDED.dispatched_at,
+        handled_at = EXCLUDED.handled_at,
+        closed_at = EXCLUDED.closed_at,
+        rejected_at = EXCLUDED.rejected_at,
+        due_at = EXCLUDED.due_at,
+        lat = EXCLUDED.lat,
+        lon = EXCLUDED.lon,
+        description = EXCLUDED.description,
+        updated_at = EXCLUDED.updated_at
+     WHERE (f.grid_code, f.category_code, f.channel, f.status, f.reported_at, f.accepted_at,
+            f.dispatched_at, f.handled_at, f.closed_at, f.rejected_at, f.due_at, f.lat, f.lon,
+            f.description)
+           IS DISTINCT FROM
+           (EXCLUDED.grid_code, EXCLUDED.category_code, EXCLUDED.channel, EXCLUDED.status,
+            EXCLUDED.reported_at, EXCLUDED.accepted_at, EXCLUDED.dispatched_at,
+            EXCLUDED.handled_at, EXCLUDED.closed_at, EXCLUDED.rejected_at, EXCLUDED.due_at,
+            EXCLUDED.lat, EXCLUDED.lon, EXCLUDED.description)
+    RETURNING f.community_code, f.incident_id, f.reported_at, f.accepted_at, f.dispatched_at,
+              f.handled_at, f.closed_at, f.rejected_at, xmax = 0 AS inserted
+)
+INSERT INTO touched SELECT * FROM merged;
+
+-- name: count_touched
+-- How many incidents the merge inserted and how many it changed.
+SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM touched;
+
+-- name: stage_touched_incidents
+-- The incidents a merge inserted or changed (filled by merge_incidents' rows).
+CREATE TEMP TABLE touched ON COMMIT DROP AS
+SELECT community_code, incident_id, reported_at, accepted_at, dispatched_at, handled_at,
+       closed_at, rejected_at, true AS inserted
+  FROM fact_incident WITH NO DATA;
+
+-- name: log_incident_statuses
+-- Append a status-log row for each milestone an incident reached that its log does
+-- not hold yet (a new incident has no log, so the lookup is skipped for it).
+INSERT INTO fact_incident_status_log (community_code, incident_id, status, changed_at)
+SELECT t.community_code, t.incident_id, v.status, v.changed_at
+  FROM touched t
+ CROSS JOIN LATERAL (VALUES ('reported', t.reported_at), ('accepted', t.accepted_at),
+                            ('dispatched', t.dispatched_at), ('handled', t.handled_at),
+                            ('closed', t.closed_at), ('rejected', t.rejected_at))
+       AS v (status, changed_at)
+ WHERE v.changed_at IS NOT NULL
+   AND (t.inserted OR NOT EXISTS (
+        SELECT 1 FROM fact_incident_status_log l
+         WHERE l.community_code = t.community_code AND l.incident_id = t.incident_id
+           AND l.status = v.status));
+
+-- name: stage_service_visits
+-- Staging for a service-visits file (resident_ref already pseudonymised).
+CREATE TEMP TABLE stage (
+    line_no integer, community_code text, visit_id text, facility_code text,
+    visited_at timestamptz, resident_ref text, age_band text, units integer, status text
+) ON COMMIT DROP;
+
+-- name: merge_service_visits
+-- Upsert visits; a row counts as updated only when a value changed.
+WITH merged AS (
+    INSERT INTO fact_service_visit AS f (community_code, visit_id, facility_code, visited_at,
+        resident_ref, age_band, units, status)
+    SELECT community_code, visit_id, facility_code, visited_at, resident_ref, age_band,
+           units, status
+      FROM stage
+    ON CONFLICT (community_code, visit_id) DO UPDATE SET
+        facility_code = EXCLUDED.facility_code,
+        visited_at = EXCLUDED.visited_at,
+        resident_ref = EXCLUDED.resident_ref,
+        age_band = EXCLUDED.age_band,
+        units = EXCLUDED.units,
+        status = EXCLUDED.status
+     WHERE (f.facility_code, f.visited_at, f.resident_ref, f.age_band, f.units, f.status)
+           IS DISTINCT FROM
+           (EXCLUDED.facility_code, EXCLUDED.visited_at, EXCLUDED.resident_ref,
+            EXCLUDED.age_band, EXCLUDED.units, EXCLUDED.status)
+    RETURNING xmax = 0 AS inserted
+)
+SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM merged;
+
+-- name: stage_points
+-- Staging for a points file; raw keeps the input row for a conflict's quarantine.
+CREATE TEMP TABLE stage (
+    line_no integer, community_code text, journal_id text, occurred_at timestamptz,
+    kind text, resident_ref text, amount integer, reason text, counterparty text,
+    raw jsonb, outcome text
+) ON COMMIT DROP;
+
+-- name: classify_points
+-- Each staged transaction is new, unchanged (already in the ledger with the same
+-- values) or a conflict (already there with other values: ledger rows never change).
+UPDATE stage s
+   SET outcome = coalesce((
+       SELECT CASE WHEN (j.occurred_at, j.kind, j.resident_ref, j.amount, j.reason,
+                         j.counterparty)
+                        IS NOT DISTINCT FROM
+                        (s.occurred_at, s.kind, s.resident_ref, s.amount, s.reason,
+                         s.counterparty)
+                   THEN 'unchanged' ELSE 'conflict' END
+         FROM ledger_journal j
+        WHERE j.community_code = s.community_code AND j.journal_id = s.journal_id), 'new');
+
+-- name: point_conflicts
+-- The conflicting transactions, for the quarantine.
+SELECT line_no, raw, journal_id FROM stage WHERE outcome = 'conflict' ORDER BY line_no;
+
+-- name: insert_journals
+-- The new transactions' journal headers.
+INSERT INTO ledger_journal (community_code, journal_id, occurred_at, kind, resident_ref,
+    amount, reason, counterparty)
+SELECT community_code, journal_id, occurred_at, kind, resident_ref, amount, reason,
+       counterparty
+  FROM stage WHERE outcome = 'new';
+
+-- name: insert_entries
+-- The new transactions' two ledger lines each, as the demo books them: earn moves
+-- points from source:<reason> to the resident, redeem from the resident to
+-- sink:<counterparty>, expire to expired, adjust between adjustment and the resident.
+INSERT INTO ledger_entry (community_code, journal_id, line_no, account, account_kind,
+    amount, occurred_at)
+SELECT s.community_code, s.journal_id, l.line_no, l.account, l.account_kind, l.amount,
+       s.occurred_at
+  FROM stage s
+ CROSS JOIN LATERAL (
+       SELECT * FROM (VALUES
+           (1, 'source:' || coalesce(s.reason, 'unspecified'), 'source', -s.amount, 'earn'),
+           (2, 'resident:' || s.resident_ref, 'resident', s.amount, 'earn'),
+           (1, 'resident:' || s.resident_ref, 'resident', -s.amount, 'redeem'),
+           (2, 'sink:' || coalesce(s.counterparty, 'unspecified'), 'sink', s.amount, 'redeem'),
+           (1, 'resident:' || s.resident_ref, 'resident', -s.amount, 'expire'),
+           (2, 'expired', 'expired', s.amount, 'expire'),
+           (1, 'resident:' || s.resident_ref, 'resident', s.amount, 'adjust'),
+           (2, 'adjustment', 'adjustment', -s.amount, 'adjust')
+       ) AS lines (line_no, account, account_kind, amount, kind)
+        WHERE lines.kind = s.kind
+ ) l
+ WHERE s.outcome = 'new';
