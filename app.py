@@ -20,6 +20,7 @@ PAGES = [
     ("pages/status.py", "page.status", "status"),
 ]
 
+shell.leave_pages_directory_mode()
 filters.restore_kept()  # before anything reads the URL: a page switch drops its parameters
 st.set_page_config(page_title=t("app.title"), page_icon="🏘️", layout="wide")
 startup.ensure_warehouse()
@@ -29,6 +30,9 @@ navigation = st.navigation(
         st.Page(script, title=t(title), url_path=path, default=index == 0)
         for index, (script, title, path) in enumerate(PAGES)
     ],
-    position="hidden" if st.query_params.get("mode") == "screen" else "sidebar",
+    # No page list before sign-in, and none on a wall screen.
+    position="sidebar"
+    if shell.signed_in() and st.query_params.get("mode") != "screen"
+    else "hidden",
 )
 shell.run(navigation)

@@ -134,13 +134,18 @@ def fetch(name: str, scope: Scope, url: str | None = None, **params) -> pd.DataF
         raise TypeError(f"query {name} needs parameters {sorted(missing)}")
     bound = {key: params[key] for key in named.params}
     url = url or current_reader_url()
-    key = (name, url, scope.setting(), tuple(sorted((k, _freeze(v)) for k, v in bound.items())))
+    viewer = _current_viewer()
+    session = viewer.token_hash if viewer else None
+    # Results depend on the scope asked for and the viewer's own scope that bounds it.
+    bound_by = viewer.scope.setting() if viewer else None
+    params_key = tuple(sorted((k, _freeze(v)) for k, v in bound.items()))
+    key = (name, url, scope.setting(), bound_by, params_key)
     cache_store = query_cache()
     cached = cache_store.get_fresh(key)
     if cached is not None:
         return cached
     try:
-        frame = _run(reader_engine(url), named.clause(), scope, bound)
+        frame = _run(reader_engine(url), named.clause(), scope, bound, session)
     except DBAPIError as error:
         # Unreachable, timed out or dropped: fall back. Anything else is a bug: raise.
         if not (isinstance(error, OperationalError) or error.connection_invalidated):
@@ -157,10 +162,20 @@ def fetch(name: str, scope: Scope, url: str | None = None, **params) -> pd.DataF
     return frame
 
 
-def _run(engine: Engine, clause, scope: Scope, params: dict) -> pd.DataFrame:
+def _current_viewer():
+    from data_access.auth import current_viewer
+
+    return current_viewer()
+
+
+def _run(engine: Engine, clause, scope: Scope, params: dict, session: str | None) -> pd.DataFrame:
     with engine.begin() as connection:
         connection.execute(
-            text("SELECT set_config('cockpit.scope', :scope, true)"), {"scope": scope.setting()}
+            text(
+                "SELECT set_config('cockpit.scope', :scope, true),"
+                " set_config('cockpit.session', :session, true)"
+            ),
+            {"scope": scope.setting(), "session": session or ""},
         )
         result = connection.execute(clause, params)
         return pd.DataFrame(result.mappings().all(), columns=list(result.keys()))

@@ -20,6 +20,7 @@ from sqlalchemy import Engine, text
 from demo import facts
 from demo.communities import COMMUNITIES, DEFAULT_CATEGORIES, STREETS
 from demo.geometry import community_rect, tile
+from warehouse.accounts import ensure_demo_accounts
 
 
 class DemoExists(RuntimeError):
@@ -380,6 +381,8 @@ def load_demo(
     finally:
         raw.close()
 
+    say("demo accounts…")
+    ensure_demo_accounts(engine)
     counts = {t.name: len(t.rows) for t in district.tables}
     return (
         f"{len(COMMUNITIES)} communities, {counts['dim_grid']:,} grids, "

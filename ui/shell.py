@@ -13,7 +13,7 @@ import streamlit as st
 from data_access import WarehouseUnavailable
 from data_access import status as warehouse_status
 from data_access.period import LOCAL
-from ui import filters
+from ui import auth_ui, filters
 from ui.i18n import t
 
 RETRY_EVERY = "15s"
@@ -90,9 +90,17 @@ def run(navigation) -> None:
     apply_theme(mode)
     banner = st.container()
     try:
+        viewer = auth_ui.current_viewer()
+        if viewer is None:
+            auth_ui.forget_cookie_after_sign_out()
+            auth_ui.sign_in_page()
+            return
+        auth_ui.remember_session()
+        st.session_state[filters.USER_SCOPE_KEY] = viewer.scope
         view = filters.check_url()
         if view.mode == "desk":
             filters.filter_bar(view)
+            auth_ui.sign_out_button(viewer)
         filters.show_notices(view)
         _FRAME.active = True
         try:
@@ -113,6 +121,29 @@ def run(navigation) -> None:
         _recovery_watch()
     finally:
         _FRAME.full_run = False
+
+
+def leave_pages_directory_mode() -> None:
+    """Run app.py as the navigation entry point from the very first run.
+
+    A folder named pages/ makes Streamlit start a process (and every AppTest run) in
+    its old multipage mode until st.navigation is called; widgets drawn in that first
+    run get other ids than in later runs, so a user's first input there is lost.
+    Switch modes and start again before drawing anything.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+def signed_in() -> bool:
+    """Whether this session has a viewer (for app.py's page list); False when unsure."""
+    try:
+        return auth_ui.current_viewer() is not None
+    except WarehouseUnavailable:
+        return False
 
 
 def ensure_frame() -> None:

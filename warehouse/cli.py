@@ -70,11 +70,20 @@ def cmd_db_url(args) -> int:
     return 0
 
 
-def cmd_not_yet(args) -> int:
-    print(
-        f"`cockpit {args.command}` is not available yet (see the open issue [7])", file=sys.stderr
-    )
-    return 2
+def cmd_ingest(args) -> int:
+    from pathlib import Path
+
+    from ingest.load import ingest
+    from ingest.report import summary
+    from warehouse.migrate import migrate
+
+    engine = _owner_engine()
+    migrate(engine)
+    reports = ingest(engine, [Path(p) for p in args.paths], kind=args.kind, dry_run=args.dry_run)
+    for report in reports:
+        print("\n".join(report.lines()))
+    print(summary(reports))
+    return 1 if any(report.status == "failed" for report in reports) else 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -100,21 +109,29 @@ def build_parser() -> argparse.ArgumentParser:
     db_url.add_argument("--owner", action="store_true")
     db_url.set_defaults(func=cmd_db_url)
 
-    for name in ("ingest", "user", "screen-token"):
-        later = commands.add_parser(name, help="not available yet")
-        later.add_argument("rest", nargs=argparse.REMAINDER)
-        later.set_defaults(func=cmd_not_yet)
+    from ingest.contract import LOAD_ORDER
+
+    ingest = commands.add_parser("ingest", help="load export files (CSV/XLSX) and print a report")
+    ingest.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
+    ingest.add_argument("--kind", choices=LOAD_ORDER, help="kind of every file (else the name)")
+    ingest.add_argument("--dry-run", action="store_true", help="validate only, load nothing")
+    ingest.set_defaults(func=cmd_ingest)
+
+    from warehouse.cli_accounts import register
+
+    register(commands)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    from warehouse.accounts import AccountError
     from warehouse.db import ConfigurationError
     from warehouse.server import ServerError
 
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (ConfigurationError, ServerError) as error:
+    except (ConfigurationError, ServerError, AccountError) as error:
         print(f"cockpit: {error}", file=sys.stderr)
         return 2
 

@@ -36,3 +36,7 @@ SELECT cal.day::date AS day,
   LEFT JOIN rollup_community_day r ON r.day = cal.day::date
  GROUP BY cal.day
  ORDER BY cal.day;
+
+-- name: warehouse_meta_value
+-- One row (or none): the value stored under :key in warehouse_meta.
+SELECT value FROM warehouse_meta WHERE key = :key;

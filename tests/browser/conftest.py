@@ -24,6 +24,7 @@ from harness import (  # noqa: E402
     app_script,
     browser_required,
     chromium_available,
+    demo_account,
     launch_browser,
     screenshot_stem,
 )
@@ -82,8 +83,10 @@ def app_server(demo_warehouse, tmp_path_factory):
 
 
 @pytest.fixture
-def browser_session(browser, app_server, request):
+def browser_session(browser, app_server, request, demo_warehouse):
+    """A browser context signed in as the demo district (through the sign-in form)."""
     session = BrowserSession(browser, app_server.host, screenshot_stem(request.node.name))
+    session.sign_in(*demo_account(demo_warehouse.owner_url))
     yield session
     session.close()
     external = session.external_requests()

@@ -53,6 +53,8 @@ _IDLE_JS = """
   if (app.getAttribute('data-test-connection-state') !== 'CONNECTED') return false;
   if (app.getAttribute('data-test-script-state') !== 'notRunning') return false;
   if (document.querySelector('[data-testid="stStatusWidgetRunningIcon"]')) return false;
+  // Elements whose code is still loading are drawn as skeletons until it arrives.
+  if (document.querySelector('[data-testid="stSkeleton"]')) return false;
   const painted = document.querySelectorAll(
     '[data-testid="stMarkdownContainer"], [data-testid="stMetric"]');
   return Array.from(painted).some((el) => el.getClientRects().length > 0);
@@ -226,6 +228,23 @@ class BrowserSession:
         assert_no_exception(page, path_and_query)
         return page
 
+    def sign_in(self, username: str, password: str, timeout_ms: float | None = None) -> None:
+        """Sign in through the app's own form; the session cookie then lasts for this context."""
+        page = self.page
+        page.goto(self.base_url + "/", wait_until="domcontentloaded")
+        wait_for_idle(page, timeout_ms or self.timeout_ms)
+        if not page.get_by_label("用户名").count():
+            return  # signed in already (the cookie)
+        page.get_by_label("用户名").fill(username)
+        page.get_by_label("密码").fill(password)
+        page.get_by_label("密码").press("Enter")  # commit the value (Tab lands on the eye icon)
+        wait_for_idle(page, timeout_ms or self.timeout_ms)
+        page.get_by_role("button", name="登录").click()
+        page.get_by_label("用户名").wait_for(
+            state="detached", timeout=timeout_ms or self.timeout_ms
+        )
+        wait_for_idle(page, timeout_ms or self.timeout_ms)
+
     def screenshot(self) -> Path:
         self.screenshot_dir.mkdir(parents=True, exist_ok=True)
         number = len(self.screenshots) + 1
@@ -289,6 +308,22 @@ def screenshot_stem(test_name: str) -> str:
 # --- scripts/screenshots -----------------------------------------------------------------
 
 
+def demo_account(url: str, role: str = "district") -> tuple[str, str]:
+    """(username, password) of the demo warehouse's account for `role`."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            accounts = connection.execute(
+                text("SELECT value FROM warehouse_meta WHERE key = 'demo_accounts'")
+            ).scalar_one()
+    finally:
+        engine.dispose()
+    account = next(a for a in accounts if a["role"] == role)
+    return account["username"], account["password"]
+
+
 def take_screenshots(paths: list[str], out: Path, first_timeout_s: float) -> int:
     """Every path in desk mode and with ?mode=screen, against the default warehouse."""
     from playwright.sync_api import sync_playwright
@@ -309,6 +344,7 @@ def take_screenshots(paths: list[str], out: Path, first_timeout_s: float) -> int
                     stem = f"{mode}-{_path_name(path)}"
                     session = BrowserSession(browser, server.host, stem, out, timeout_ms)
                     try:
+                        session.sign_in(*demo_account(_reader_url()))
                         session.open(url)
                         status = "ok"
                     except Exception as error:  # keep going: the developer wants every page
@@ -327,6 +363,13 @@ def take_screenshots(paths: list[str], out: Path, first_timeout_s: float) -> int
     for problem in problems:
         print(f"\n{problem}", file=sys.stderr)
     return 1 if problems else 0
+
+
+def _reader_url() -> str:
+    sys.path.insert(0, str(REPO_ROOT))
+    from warehouse.db import reader_url
+
+    return reader_url()
 
 
 def _with_param(path: str, param: str) -> str:

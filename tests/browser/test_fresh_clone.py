@@ -10,7 +10,7 @@ import time
 import urllib.request
 
 import pytest
-from harness import REPO_ROOT, BrowserSession, free_port, page_text
+from harness import REPO_ROOT, BrowserSession, demo_account, free_port, page_text
 from sqlalchemy import create_engine, text
 
 from ui.formatting import format_count
@@ -66,8 +66,16 @@ def test_start_command_on_a_fresh_clone(browser, tmp_path):
             communities = connection.execute(text("SELECT count(*) FROM dim_community"))
             assert communities.scalar_one() == 10
         engine.dispose()
+        session.sign_in(*demo_account(owner_url))
+        page = session.open("/")
         tile = page.locator('[data-testid="stMetric"]', has_text="常住人口")
         assert format_count(residents) in tile.inner_text()
+        page.reload()  # the session survives a reload (its cookie)
+        page = session.open("/")
+        assert (
+            format_count(residents)
+            in page.locator('[data-testid="stMetric"]', has_text="常住人口").inner_text()
+        )
         assert session.external_requests() == []
     finally:
         if session:

@@ -34,5 +34,5 @@ def test_every_query_is_documented_and_bindable(name):
     named = all_queries()[name]
     assert named.doc, f"{name} has no doc comment"
     assert not re.search(r"\{[a-z_]*\}", named.sql), "no format placeholders in SQL"
-    allowed = PERIOD_PARAMS | {"grid_code", "community_code", "incident_id", "limit"}
+    allowed = PERIOD_PARAMS | {"grid_code", "community_code", "incident_id", "limit", "key"}
     assert named.params <= allowed, f"{name} binds unknown parameters {named.params - allowed}"

@@ -1,0 +1,23 @@
+TEXT = {
+    "auth.heading": ("登录", "Sign in"),
+    "auth.username": ("用户名", "Username"),
+    "auth.password": ("密码", "Password"),
+    "auth.submit": ("登录", "Sign in"),
+    "auth.account": ("账号", "Account"),
+    "auth.sign_out": ("退出登录", "Sign out"),
+    "auth.signed_in_as": ("当前用户：{name}", "Signed in as {name}"),
+    "auth.demo_intro": (
+        "演示数据仓库的账号（每个角色一个）：",
+        "Accounts of this demo warehouse (one per role):",
+    ),
+    "auth.refused.invalid": ("用户名或密码错误。", "Wrong username or password."),
+    "auth.refused.locked": (
+        "连续输错次数过多，账号已暂时锁定，请稍后再试。",
+        "Too many failed attempts: the account is locked for a while.",
+    ),
+    "auth.refused.disabled": ("该账号已停用。", "This account is disabled."),
+    "auth.token_refused": (
+        "大屏令牌无效、已过期或已被撤销。",
+        "The screen token is unknown, expired or revoked.",
+    ),
+}
