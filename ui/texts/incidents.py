@@ -1,0 +1,86 @@
+"""UI text of the 民情事件 page (pages/incidents.py, ui/incident_views.py)."""
+
+TEXT = {
+    # tiles beyond the shared figure labels
+    "incidents.new_today": ("今日新增", "New today"),
+    "incidents.p90_hours": ("P90办结时长(小时)", "P90 handling time (h)"),
+    "incidents.first_response_hours": ("首次响应(小时)", "First response (h)"),
+    # sections
+    "incidents.overdue_title": ("超期未结清单（超期最久在前）", "Overdue, worst first"),
+    "incidents.overdue_hint": (
+        "点选一行查看该事件的处置时间线。共 {total} 件超期，列出前 {shown} 件。",
+        "Select a row to see that incident's timeline. {total} overdue, {shown} listed.",
+    ),
+    "incidents.overdue_none": ("截至该时点没有超期未结事件。", "Nothing is overdue at this time."),
+    "incidents.timeline_title": ("事件 {incident} 处置时间线", "Timeline of incident {incident}"),
+    "incidents.timeline_pick": (
+        "在上表中点选一行，这里显示其处置时间线。",
+        "Select a row above to see its timeline here.",
+    ),
+    "incidents.timeline_due": ("办结时限：{due}", "Due: {due}"),
+    "incidents.flow_title": ("每日上报与办结", "Reported and closed per day"),
+    "incidents.backlog_title": ("每日末未结事件（积压）", "Open at the end of each day (backlog)"),
+    "incidents.histogram_title": ("办结时长分布", "Handling time distribution"),
+    "incidents.histogram_caption": (
+        "统计区间内办结的事件，按 上报→办结 小时数分组。",
+        "Incidents closed in the period, by hours from report to closure.",
+    ),
+    "incidents.categories_title": ("事件类别", "Categories"),
+    "incidents.categories_caption": (
+        "时限(小时)取自数据仓库的类别表；未给出办结时限的事件按此计算。"
+        "修改时限由数据管理员在仓库中进行（应用为只读）。",
+        "SLA hours come from the warehouse's category table and set the due time of "
+        "incidents that have none; the data owner edits them there (the app is read-only).",
+    ),
+    "incidents.channels_title": ("上报渠道", "Channels"),
+    "incidents.communities_title": ("各社区结案情况", "Closure by community"),
+    "incidents.communities_caption": (
+        "社区间比较用每千名常住人口计的件数。",
+        "Counts are per 1,000 residents so communities compare fairly.",
+    ),
+    # columns
+    "incidents.col.incident": ("事件编号", "Incident"),
+    "incidents.col.category": ("类别", "Category"),
+    "incidents.col.community": ("社区", "Community"),
+    "incidents.col.street": ("街道/镇", "Street / town"),
+    "incidents.col.grid": ("网格", "Grid"),
+    "incidents.col.worker": ("网格员", "Grid worker"),
+    "incidents.col.reported_at": ("上报时间", "Reported"),
+    "incidents.col.due_at": ("办结时限", "Due"),
+    "incidents.col.hours_overdue": ("超期(小时)", "Hours overdue"),
+    "incidents.col.status": ("状态", "Status"),
+    "incidents.col.changed_at": ("时间", "Time"),
+    "incidents.col.hours_since_reported": ("距上报(小时)", "Hours since report"),
+    "incidents.col.source": ("来源", "Source"),
+    "incidents.col.day": ("日期", "Day"),
+    "incidents.col.reported": ("上报", "Reported"),
+    "incidents.col.closed": ("办结", "Closed"),
+    "incidents.col.rejected": ("驳回", "Rejected"),
+    "incidents.col.backlog": ("未结(日末)", "Open at day end"),
+    "incidents.col.hours_bucket": ("办结时长(小时)", "Handling hours"),
+    "incidents.col.count": ("件数", "Incidents"),
+    "incidents.col.sla_hours": ("时限(小时)", "SLA (h)"),
+    "incidents.col.hazard": ("安全隐患类", "Safety hazard"),
+    "incidents.col.channel": ("渠道", "Channel"),
+    "incidents.col.share": ("占比", "Share"),
+    "incidents.col.residents": ("常住人口", "Residents"),
+    "incidents.col.reported_per_1000": ("上报(每千人)", "Reported per 1,000"),
+    "incidents.col.closed_per_1000": ("办结数(每千人)", "Closed per 1,000"),
+    "incidents.yes": ("是", "yes"),
+    "incidents.no": ("否", "no"),
+    # statuses and sources
+    "incidents.status.reported": ("上报", "Reported"),
+    "incidents.status.accepted": ("受理", "Accepted"),
+    "incidents.status.dispatched": ("派单", "Dispatched"),
+    "incidents.status.handled": ("处置", "Handled"),
+    "incidents.status.closed": ("办结", "Closed"),
+    "incidents.status.rejected": ("驳回", "Rejected"),
+    "incidents.source.log": ("状态日志", "Status log"),
+    "incidents.source.milestone": ("事件记录", "Incident record"),
+    # channels
+    "incidents.channel.wechat": ("微信群", "WeChat group"),
+    "incidents.channel.patrol": ("巡查", "Patrol"),
+    "incidents.channel.hotline": ("热线", "Hotline"),
+    "incidents.channel.app": ("App", "App"),
+    "incidents.channel.other": ("其他", "Other"),
+}
