@@ -1,18 +1,117 @@
-"""积分流转 (placeholder): what it will show, and its headline figures."""
+"""积分流转: is the civility-points economy alive, and is its ledger whole."""
+
+import streamlit as st
 
 from data_access import figures
-from ui import filters, shell, views
+from data_access import points as ledger
+from ui import downloads, filters, shell, views
+from ui import points_views as show
+from ui.formatting import format_count, format_number
+from ui.i18n import t
+from ui.service_views import draw
+from ui.tiles import tile
 
 shell.ensure_frame()
 
 view = filters.current()
-points, _ = figures.points_summary(view.scope, view.period)
-views.placeholder(
-    "points",
-    [
-        ("fig.issued", points.get("issued"), "count"),
-        ("fig.redeemed", points.get("redeemed"), "count"),
-        ("fig.outstanding", points.get("outstanding"), "count"),
-        ("fig.participation", points.get("participation"), "rate"),
-    ],
+scope, period = view.scope, view.period
+
+st.title(t("page.points"))
+st.caption(f"{views.period_caption(view)} · {t('points.caption')}")
+
+integrity = ledger.ledger_integrity(scope)
+if integrity.balanced:
+    st.success(t("points.ledger_ok"))
+else:
+    st.error(
+        t(
+            "points.ledger_broken",
+            amount=format_number(integrity.imbalance, 0),
+            journals=format_count(integrity.unbalanced_journals),
+        )
+    )
+st.caption(t("points.ledger_covers", scope=views.scope_label(view)))
+
+summary, _ = figures.points_summary(scope, period)
+before, _ = figures.points_summary(scope, period.previous())
+holders, per_community = ledger.holders(scope, period)
+TILES = [
+    ("fig.issued", "issued", "count"),
+    ("fig.redeemed", "redeemed", "count"),
+    ("points.expired", "expired", "count"),
+    ("fig.outstanding", "outstanding", "count"),
+]
+RATES = [
+    ("fig.participation", "participation", "rate"),
+    ("points.redemption_rate", "redemption_rate", "rate"),
+]
+for column, (label, key, kind) in zip(st.columns(len(TILES)), TILES, strict=True):
+    tile(column, label, summary.get(key), kind, previous=before.get(key))
+columns = st.columns(4)
+for column, (label, key, kind) in zip(columns, RATES, strict=False):
+    tile(column, label, summary.get(key), kind, previous=before.get(key))
+columns[2].metric(
+    t("points.velocity"),
+    format_number(summary.get("velocity"), 2),
+    help=t("points.velocity_help"),
+    border=True,
 )
+tile(
+    columns[3],
+    "points.holders_share",
+    holders.get("holders_share"),
+    "rate",
+    help_text=t("points.holders_help", as_of=period.as_of.isoformat()),
+)
+
+reasons = ledger.by_reason(scope, period)
+counterparties = ledger.by_counterparty(scope, period)
+if reasons.empty and counterparties.empty:
+    st.info(t("points.none"))
+    st.stop()
+
+st.subheader(t("points.flow"))
+st.caption(t("points.flow_caption"))
+flow, ranks = st.columns([2, 3])
+with flow:
+    draw(show.flow_chart(ledger.flow_columns(scope, period)), view.mode)
+with ranks:
+    left, right = st.columns(2)
+    with left:
+        st.markdown(f"**{t('points.reasons', total=format_count(reasons['points'].sum()))}**")
+        draw(show.ranked_bars(reasons, "points.reason", "points.earners", "#3a6fd8"), view.mode)
+    with right:
+        total = format_count(counterparties["points"].sum())
+        st.markdown(f"**{t('points.counterparties', total=total)}**")
+        draw(
+            show.ranked_bars(counterparties, "points.counterparty", "points.redeemers", "#e8743b"),
+            view.mode,
+        )
+
+daily = ledger.daily(scope, period)
+left, right = st.columns(2)
+with left:
+    st.subheader(t("points.over_time"))
+    draw(show.issued_redeemed_chart(daily), view.mode)
+with right:
+    st.subheader(t("points.outstanding_over_time"))
+    draw(show.outstanding_chart(daily), view.mode)
+
+left, middle, right = st.columns(3)
+with left:
+    st.subheader(t("points.reason"))
+    table = show.ranked_table(reasons, "points.reason", "points.earners")
+    st.dataframe(table, hide_index=True, width="stretch")
+    downloads.download_buttons(table, "points_reasons", "points_reasons")
+with middle:
+    st.subheader(t("points.counterparty"))
+    table = show.ranked_table(counterparties, "points.counterparty", "points.redeemers")
+    st.dataframe(table, hide_index=True, width="stretch")
+    downloads.download_buttons(table, "points_counterparties", "points_counterparties")
+with right:
+    st.subheader(t("points.holders_by_community"))
+    places = figures.communities(scope)
+    names = dict(zip(places["community_code"], places["community_name"], strict=True))
+    table = show.holders_table(per_community, names)
+    st.dataframe(table, hide_index=True, width="stretch")
+    downloads.download_buttons(table, "points_holders", "points_holders")

@@ -1,18 +1,98 @@
-"""服务场景 (placeholder): what it will show, and its headline figures."""
+"""服务场景: are the canteens, care centres and childcare used, by whom and when.
+
+Each community shows only the facility types it has (千村一面 is what the district
+avoids): the scene sections are built from the facilities in scope.
+"""
+
+import streamlit as st
 
 from data_access import figures
-from ui import filters, shell, views
+from data_access import services as usage_of
+from ui import downloads, filters, shell, views
+from ui import service_views as show
+from ui.i18n import t
+from ui.tiles import tile
 
 shell.ensure_frame()
 
 view = filters.current()
-services, _ = figures.service_summary(view.scope, view.period)
-views.placeholder(
-    "services",
-    [
-        ("fig.visits", services.get("visits"), "count"),
-        ("fig.unique_users", services.get("unique_users"), "count"),
-        ("fig.utilisation", services.get("utilisation"), "rate"),
-        ("fig.share_60_plus", services.get("share_60_plus"), "rate"),
-    ],
-)
+scope, period = view.scope, view.period
+
+st.title(t("page.services"))
+st.caption(f"{views.period_caption(view)} · {t('services.caption')}")
+
+summary, _ = figures.service_summary(scope, period)
+before, _ = figures.service_summary(scope, period.previous())
+TILES = [
+    ("fig.visits", "visits", "count", False),
+    ("fig.unique_users", "unique_users", "count", False),
+    ("fig.utilisation", "utilisation", "rate", False),
+    ("fig.share_60_plus", "share_60_plus", "rate", False),
+    ("services.no_show_rate", "no_show_rate", "rate", True),
+]
+for column, (label, key, kind, lower) in zip(st.columns(len(TILES)), TILES, strict=True):
+    tile(column, label, summary.get(key), kind, previous=before.get(key), lower_is_better=lower)
+
+facilities = usage_of.facility_usage(scope, period)
+if facilities.empty:
+    st.info(t("services.no_facilities"))
+    st.stop()
+
+left, right = st.columns([3, 2])
+with left:
+    st.subheader(t("services.utilisation"))
+    st.caption(show.thresholds_caption())
+    show.draw(show.utilisation_chart(facilities), view.mode)
+with right:
+    st.subheader(t("services.trend"))
+    show.draw(show.trend_chart(usage_of.weekly_usage(scope, period)), view.mode)
+
+st.subheader(t("services.scenes"))
+present = usage_of.facility_types(facilities)
+for start in range(0, len(present), 3):
+    for column, kind in zip(st.columns(3), present[start : start + 3], strict=False):
+        of_kind = facilities[facilities["facility_type"] == kind]
+        with column.container(border=True):
+            st.markdown(
+                f"**{t('services.scene_count', name=show.type_name(kind), count=len(of_kind))}**"
+            )
+            if kind == "canteen":
+                st.caption(t("services.canteen_60"))
+                show.draw(show.canteen_chart(of_kind), view.mode)
+            elif kind == "childcare":
+                st.caption(t("services.childcare"))
+                show.draw(show.childcare_chart(of_kind), view.mode)
+            else:
+                show.draw(show.utilisation_chart(of_kind), view.mode)
+            st.dataframe(show.facility_table(of_kind, kind=kind), hide_index=True)
+
+left, right = st.columns(2)
+with left:
+    st.subheader(t("services.age"))
+    ages = usage_of.visits_by_age_band(scope, period)
+    if ages.empty:
+        st.info(t("services.no_visits"))
+    else:
+        show.draw(show.age_chart(ages), view.mode)
+with right:
+    st.subheader(t("services.heatmap"))
+    scene = None
+    if view.mode == "desk":
+        scene = st.selectbox(
+            t("services.heatmap_scene"),
+            [None, *present],
+            format_func=lambda kind: (
+                t("services.all_types") if kind is None else show.type_name(kind)
+            ),
+            key="services_heatmap_scene",
+        )
+    cells = usage_of.visit_heatmap(scope, period, scene)
+    if cells.empty:
+        st.info(t("services.no_visits"))
+    else:
+        show.draw(show.heatmap_chart(cells), view.mode)
+
+st.subheader(t("services.all_facilities"))
+table = show.facility_table(facilities)
+st.dataframe(table, hide_index=True, width="stretch")
+downloads.download_buttons(table, "services", "services_facilities")

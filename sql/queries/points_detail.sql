@@ -1,0 +1,69 @@
+-- Points circulation in detail (积分流转): where points come from and go, balances over
+-- time and who holds them. Scope by RLS. No query returns a resident key.
+-- :start_day, :end_day  the period's local days (end never after the as-of day)
+-- :start_at, :end_at    the same period as instants
+-- :t                    the as-of instant
+
+-- name: points_flows
+-- One row per kind and label of the journals in the period: earn by reason, redeem by
+-- counterparty, expire and adjust one row each (label = the kind); points (sum of
+-- amounts, signed for adjust), journals, and distinct residents (a count of residents:
+-- suppressed below 5 by data_access).
+SELECT kind,
+       CASE kind WHEN 'earn' THEN coalesce(reason, '')
+                 WHEN 'redeem' THEN coalesce(counterparty, '')
+                 ELSE kind END AS label,
+       sum(amount) AS points,
+       count(*) AS journals,
+       count(DISTINCT resident_ref) AS residents
+  FROM ledger_journal
+ WHERE occurred_at >= :start_at AND occurred_at < :end_at
+ GROUP BY 1, 2
+ ORDER BY 1, 3 DESC, 2;
+
+-- name: points_daily
+-- One row per local day of the period: points issued, redeemed, expired and adjusted
+-- that day, and outstanding at the day's end (every journal up to and including the day:
+-- earn − redeem − expire ± adjust, as points_summary's outstanding).
+WITH daily AS (
+    SELECT day, sum(points_issued) AS issued, sum(points_redeemed) AS redeemed,
+           sum(points_expired) AS expired, sum(points_adjusted) AS adjusted
+      FROM rollup_community_day
+     WHERE day <= :end_day
+     GROUP BY day
+), opening AS (
+    SELECT coalesce(sum(issued - redeemed - expired + adjusted), 0) AS amount
+      FROM daily WHERE day < :start_day
+)
+SELECT cal.day::date AS day,
+       coalesce(d.issued, 0) AS issued,
+       coalesce(d.redeemed, 0) AS redeemed,
+       coalesce(d.expired, 0) AS expired,
+       coalesce(d.adjusted, 0) AS adjusted,
+       (SELECT amount FROM opening) + sum(coalesce(d.issued - d.redeemed - d.expired
+                                                   + d.adjusted, 0))
+           OVER (ORDER BY cal.day) AS outstanding
+  FROM generate_series(CAST(:start_day AS date), CAST(:end_day AS date), interval '1 day') cal(day)
+  LEFT JOIN daily d ON d.day = cal.day::date
+ ORDER BY cal.day;
+
+-- name: points_holders
+-- One row per community in scope plus the total (community_code NULL): holders (resident
+-- accounts whose ledger entries up to :t sum to more than zero), residents, and the
+-- share of residents holding points (holders ÷ residents).
+WITH balances AS (
+    SELECT community_code, account
+      FROM ledger_entry
+     WHERE account_kind = 'resident' AND occurred_at <= :t
+     GROUP BY community_code, account
+    HAVING sum(amount) > 0
+), per_community AS (
+    SELECT c.community_code, c.residents,
+           (SELECT count(*) FROM balances b WHERE b.community_code = c.community_code) AS holders
+      FROM dim_community c
+)
+SELECT community_code, sum(holders) AS holders, sum(residents) AS residents,
+       sum(holders)::double precision / nullif(sum(residents), 0) AS holders_share
+  FROM per_community
+ GROUP BY GROUPING SETS ((community_code), ())
+ ORDER BY community_code NULLS FIRST;

@@ -1,0 +1,114 @@
+-- Service usage per facility, week, age band and hour (服务场景). Scope by RLS: a
+-- scope sees only its communities' facilities, so each community shows its own scenes.
+-- :start_day, :end_day  the period's local days, inclusive, end never after the as-of day
+-- :start_at, :end_at    the same period as instants (for figures read from the facts)
+
+-- name: facility_usage
+-- One row per facility in scope: capacity per day (beds for childcare), visits (attended
+-- units), attended visits, no-shows, 60+ units and share, unique users (from the facts),
+-- capacity units = capacity × days, utilisation = visits ÷ capacity units (the facility's
+-- days summed before dividing; for childcare this is bed occupancy), mean daily units and
+-- the busiest day's units.
+WITH days AS (
+    SELECT (CAST(:end_day AS date) - CAST(:start_day AS date) + 1) AS n
+), usage AS (
+    SELECT facility_code,
+           sum(attended_units) AS units,
+           sum(attended_visits) AS attended,
+           sum(no_show) AS no_show,
+           sum(units_age_60_79 + units_age_80_plus) AS units_60_plus,
+           max(attended_units) AS peak_day_units
+      FROM rollup_facility_day
+     WHERE day BETWEEN :start_day AND :end_day
+     GROUP BY facility_code
+), users AS (
+    SELECT facility_code, count(DISTINCT resident_ref) AS unique_users
+      FROM fact_service_visit
+     WHERE status = 'attended' AND visited_at >= :start_at AND visited_at < :end_at
+       AND resident_ref IS NOT NULL
+     GROUP BY facility_code
+)
+SELECT f.facility_code, f.community_code, c.community_name, f.facility_name, f.facility_type,
+       f.capacity,
+       coalesce(u.units, 0) AS visits,
+       coalesce(u.attended, 0) AS attended_visits,
+       coalesce(u.no_show, 0) AS no_show,
+       coalesce(u.units_60_plus, 0) AS units_60_plus,
+       coalesce(s.unique_users, 0) AS unique_users,
+       f.capacity * d.n AS capacity_units,
+       coalesce(u.units, 0)::double precision / (f.capacity * d.n) AS utilisation,
+       u.units_60_plus::double precision / nullif(u.units, 0) AS share_60_plus,
+       coalesce(u.units, 0)::double precision / d.n AS mean_daily_units,
+       coalesce(u.peak_day_units, 0) AS peak_day_units
+  FROM dim_facility f
+  JOIN dim_community c USING (community_code)
+ CROSS JOIN days d
+  LEFT JOIN usage u USING (facility_code)
+  LEFT JOIN users s USING (facility_code)
+ ORDER BY f.facility_type, f.community_code, f.facility_code;
+
+-- name: facility_weekly_usage
+-- One row per facility in scope per ISO week (Monday first) overlapping the period:
+-- the week's days inside the period, visits (attended units), capacity units = capacity
+-- × those days, utilisation = visits ÷ capacity units.
+WITH calendar AS (
+    SELECT d::date AS day
+      FROM generate_series(CAST(:start_day AS date), CAST(:end_day AS date), interval '1 day') d
+), weeks AS (
+    SELECT date_trunc('week', day::timestamp)::date AS week_start, count(*) AS days
+      FROM calendar GROUP BY 1
+), usage AS (
+    SELECT facility_code, date_trunc('week', day::timestamp)::date AS week_start,
+           sum(attended_units) AS units
+      FROM rollup_facility_day
+     WHERE day BETWEEN :start_day AND :end_day
+     GROUP BY 1, 2
+)
+SELECT f.facility_code, f.facility_name, f.facility_type, w.week_start, w.days,
+       coalesce(u.units, 0) AS visits,
+       f.capacity * w.days AS capacity_units,
+       coalesce(u.units, 0)::double precision / (f.capacity * w.days) AS utilisation
+  FROM dim_facility f
+ CROSS JOIN weeks w
+  LEFT JOIN usage u ON u.facility_code = f.facility_code AND u.week_start = w.week_start
+ ORDER BY f.facility_type, f.facility_code, w.week_start;
+
+-- name: visits_by_age_band
+-- One row per facility type and age band with attended units in the period, with the
+-- band's 一老一小一青年 group: 0-3 and 4-14 young (一小), 15-34 youth (青年), 35-59
+-- middle, 60-79 and 80+ old (一老), no recorded band unknown.
+SELECT f.facility_type, b.age_band, b.age_group, b.band_order, sum(b.units) AS visits
+  FROM rollup_facility_day r
+  JOIN dim_facility f USING (facility_code)
+ CROSS JOIN LATERAL (VALUES
+        ('0-3', 'young', 1, r.units_age_0_3),
+        ('4-14', 'young', 2, r.units_age_4_14),
+        ('15-34', 'youth', 3, r.units_age_15_34),
+        ('35-59', 'middle', 4, r.units_age_35_59),
+        ('60-79', 'old', 5, r.units_age_60_79),
+        ('80+', 'old', 6, r.units_age_80_plus),
+        ('unknown', 'unknown', 7, r.units_age_unknown)
+       ) AS b (age_band, age_group, band_order, units)
+ WHERE r.day BETWEEN :start_day AND :end_day
+ GROUP BY f.facility_type, b.age_band, b.age_group, b.band_order
+HAVING sum(b.units) > 0
+ ORDER BY f.facility_type, b.band_order;
+
+-- name: visit_heatmap
+-- One row per facility type (NULL: all types), ISO weekday (1 Monday … 7 Sunday) and
+-- local (Asia/Shanghai) hour with attended visits in the period: visits (attended units)
+-- and distinct residents (a count of residents: suppressed below 5 by data_access).
+WITH attended AS (
+    SELECT f.facility_type,
+           extract(isodow FROM v.visited_at AT TIME ZONE 'Asia/Shanghai')::int AS weekday,
+           extract(hour FROM v.visited_at AT TIME ZONE 'Asia/Shanghai')::int AS hour,
+           v.units, v.resident_ref
+      FROM fact_service_visit v
+      JOIN dim_facility f USING (facility_code)
+     WHERE v.status = 'attended' AND v.visited_at >= :start_at AND v.visited_at < :end_at
+)
+SELECT facility_type, weekday, hour, sum(units) AS visits,
+       count(DISTINCT resident_ref) AS unique_users
+  FROM attended
+ GROUP BY GROUPING SETS ((facility_type, weekday, hour), (weekday, hour))
+ ORDER BY facility_type NULLS FIRST, weekday, hour;

@@ -1,0 +1,99 @@
+"""服务场景 and 积分流转 in a real browser, desk and big screen: Chinese labels, the
+tiles' figures, every chart painted, no request off the app's host. The screenshots
+(test-artifacts/screenshots/) are for a human to look at."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from harness import SCREENSHOTS, page_text, wait_for_idle
+from sqlalchemy import text
+
+from data_access.period import today_local
+from ui.formatting import format_count
+
+CHARTS = '[data-testid="stVegaLiteChart"]'
+
+
+def wait_for_charts(page, expected: int) -> None:
+    """Vega paints after Streamlit is idle: wait until `expected` charts have a canvas/svg."""
+    page.wait_for_function(
+        """(n) => {
+            const charts = document.querySelectorAll('[data-testid="stVegaLiteChart"]');
+            const painted = Array.from(charts).filter(c => c.querySelector('canvas, svg'));
+            return painted.length >= n;
+        }""",
+        arg=expected,
+        timeout=30_000,
+    )
+    page.wait_for_timeout(500)
+
+
+def open_signed_in(open_page, engine, path: str):
+    """Open `path`; if the app still asks who is looking, sign in as the demo district
+    account (while sign-in is new the harness may not have done it yet)."""
+    page = open_page(path)
+    page.wait_for_selector('[data-testid="stMetric"], input[type="password"]', timeout=30_000)
+    if not page.get_by_label("用户名").count():
+        return page
+    with engine.connect() as connection:
+        accounts = connection.execute(
+            text("SELECT value FROM warehouse_meta WHERE key = 'demo_accounts'")
+        ).scalar_one()
+    account = next(a for a in accounts if a["role"] == "district")
+    page.get_by_label("用户名").fill(account["username"])
+    page.get_by_label("密码").fill(account["password"])
+    page.get_by_label("密码").press("Tab")
+    page.get_by_role("button", name="登录").click()
+    page.get_by_label("用户名").wait_for(state="detached", timeout=30_000)
+    wait_for_idle(page)
+    return page
+
+
+def full_page(page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    # Streamlit scrolls inside its own container: a tall viewport shows the whole page.
+    page.set_viewport_size({"width": 1920, "height": 3600})
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+    page.set_viewport_size({"width": 1920, "height": 1080})
+
+
+@pytest.mark.parametrize("mode", ["desk", "screen"])
+def test_services_page(open_page, demo_warehouse, mode):
+    path = "/services" + ("?mode=screen" if mode == "screen" else "")
+    page = open_signed_in(open_page, demo_warehouse.owner, path)
+    wait_for_charts(page, 4)
+    full_page(page, f"services-{mode}")
+    shown = page_text(page)
+    for label in ("服务场景", "服务人次", "设施利用率", "一老一小一青年", "星期", "低于 30%"):
+        assert label in shown, label
+    today = today_local()
+    with demo_warehouse.owner.connect() as connection:
+        visits = connection.execute(
+            text(
+                "SELECT coalesce(sum(units), 0) FROM fact_service_visit WHERE status = 'attended'"
+                " AND visited_at >= :s AND visited_at < now()"
+            ),
+            {"s": f"{today - timedelta(days=29)} 00:00+08"},
+        ).scalar_one()
+    tile = page.locator('[data-testid="stMetric"]', has_text="服务人次")
+    assert format_count(visits) in tile.inner_text()
+
+
+@pytest.mark.parametrize("mode", ["desk", "screen"])
+def test_points_page(open_page, demo_warehouse, mode):
+    path = "/points" + ("?mode=screen" if mode == "screen" else "")
+    page = open_signed_in(open_page, demo_warehouse.owner, path)
+    wait_for_charts(page, 5)
+    full_page(page, f"points-{mode}")
+    shown = page_text(page)
+    for label in (
+        "积分流转",
+        "积分账本平衡",
+        "积分从哪里来，到哪里去",
+        "兑换去向排行",
+        "积分余额走势",
+    ):
+        assert label in shown, label
