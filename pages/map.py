@@ -1,17 +1,85 @@
-"""网格地图 (placeholder): what it will show, and the scope's headline figures."""
+"""网格地图: the scope's communities, grids or micro-grids coloured by a measure, open
+incidents as points or heat, and the clicked area's figures with a drill-down."""
 
-from data_access import figures
-from ui import filters, shell, views
+import streamlit as st
+
+from data_access import figures, geo
+from ui import filters, map_view, shell, views
+from ui.formatting import format_count
+from ui.i18n import t
 
 shell.ensure_frame()
 
 view = filters.current()
-incidents, _ = figures.incident_summary(view.scope, view.period)
-views.placeholder(
-    "map",
-    [
-        ("fig.residents", figures.residents(view.scope), "count"),
-        ("fig.open", incidents.get("open"), "count"),
-        ("fig.overdue", incidents.get("overdue"), "count"),
-    ],
-)
+scope, period = view.scope, view.period
+st.html(map_view.map_css(view.mode))
+
+heading, headline = st.columns([2.2, 3])
+with heading:
+    st.title(t("page.map"))
+    st.caption(views.period_caption(view))
+totals, _ = figures.incident_summary(scope, period)
+for column, label, value in zip(
+    headline.columns(3),
+    ("fig.residents", "fig.open", "fig.overdue"),
+    (figures.residents(scope), totals.get("open"), totals.get("overdue")),
+    strict=True,
+):
+    column.metric(t(label), format_count(value), border=True)
+
+level, measure, incident_style = map_view.controls(scope)
+areas = map_view.prepared_areas(scope, level)
+measures = geo.area_measures(scope, period, level)
+colouring = map_view.colour_areas(measures, measure)
+incidents = geo.open_incidents(scope, period)
+outlines = map_view.prepared_areas(scope, "community") if level != "community" else None
+
+drawn, panel = st.columns([3.1, 1])
+with drawn:
+    if areas.empty:
+        st.info(t("map.no_areas"))
+        event = None
+    else:
+        deck = map_view.build_deck(
+            areas, colouring, level, incidents, incident_style, outlines, view.mode
+        )
+        event = st.pydeck_chart(
+            deck,
+            height=map_view.MAP_HEIGHT[view.mode],
+            on_select="rerun",
+            selection_mode="single-object",
+            key=map_view.chart_key(scope, level),
+            alt=t("map.alt", scope=views.scope_label(view), label=t(f"map.measure.{measure}")),
+        )
+
+with panel:
+    unplaced = int((incidents["lat"].isna() | incidents["lon"].isna()).sum())
+    st.html(map_view.legend_html(colouring, incident_style, unplaced))
+    if level != "community":
+        st.caption(t("map.only_incident_measures"))
+    chosen = map_view.selected_object(event)
+    facts = map_view.area_facts(chosen, areas, measures) if chosen else None
+    if facts:
+        area, area_figures = facts
+        st.subheader(area["area_name"])
+        st.caption(map_view.area_caption(area))
+        map_view.area_figures(area, area_figures, measure)
+        st.markdown(f"**{t('map.panel.worst')}**")
+        worst = geo.worst_overdue(incidents, level, area["area_code"])
+        if worst.empty:
+            st.caption(t("map.panel.none_overdue"))
+        else:
+            st.dataframe(map_view.overdue_table(worst), hide_index=True, width="stretch")
+        drill = map_view.drill_params(chosen, filters.current().query_params())
+        if drill:
+            st.button(
+                t("map.panel.drill"),
+                on_click=map_view.apply_params,
+                args=(drill,),
+                type="primary",
+                key=f"{map_view.KEY_PREFIX}drill",
+            )
+    else:
+        st.caption(t("map.hint"))
+        st.markdown(f"**{t('map.panel.ranking', label=t(f'map.measure.{measure}'))}**")
+        st.dataframe(map_view.ranking_table(areas, colouring), hide_index=True, width="stretch")

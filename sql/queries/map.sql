@@ -1,0 +1,84 @@
+-- The grid map (网格地图): areas with their outlines, incident counts per grid, open
+-- incidents as points. Scope by RLS; :grid_code (nullable) narrows to a grid and its
+-- micro-grids; :t is the as-of instant. Geometry is GeoJSON text (WGS-84).
+
+-- name: map_community_areas
+-- One row per community in scope: outline, people, and how many grids and
+-- micro-grids (with their workers) it has.
+SELECT c.community_code AS area_code, c.community_name AS area_name, 'community' AS level,
+       c.community_code, c.community_name, c.street_code, s.street_name,
+       NULL::text AS parent_code, NULL::text AS worker,
+       c.households, c.residents, c.geometry::text AS geometry,
+       (SELECT count(*) FROM dim_grid g
+         WHERE g.community_code = c.community_code AND g.level = 'grid') AS grids,
+       (SELECT count(*) FROM dim_grid g
+         WHERE g.community_code = c.community_code AND g.level = 'micro_grid') AS micro_grids
+  FROM dim_community c
+  JOIN dim_street s USING (street_code)
+ ORDER BY c.community_code;
+
+-- name: map_grid_areas
+-- One row per grid and micro-grid in scope (both levels; the caller picks one):
+-- outline, worker, households and residents, and the community it belongs to.
+SELECT g.grid_code AS area_code, g.grid_name AS area_name, g.level,
+       g.community_code, c.community_name, c.street_code, s.street_name,
+       g.parent_grid_code AS parent_code, g.worker,
+       g.households, g.residents, g.geometry::text AS geometry,
+       (SELECT count(*) FROM dim_grid m WHERE m.parent_grid_code = g.grid_code) AS micro_grids
+  FROM dim_grid g
+  JOIN dim_community c USING (community_code)
+  JOIN dim_street s ON s.street_code = c.street_code
+ WHERE CAST(:grid_code AS text) IS NULL
+    OR g.grid_code = :grid_code OR g.parent_grid_code = :grid_code
+ ORDER BY g.community_code, g.grid_code;
+
+-- name: map_grid_incidents
+-- One row per grid and micro-grid in scope: open and overdue incidents as of :t
+-- (DESIGN §5 definitions). A grid counts the incidents of its micro-grids as well as
+-- those filed on the grid itself; incidents without a grid are on no grid.
+WITH open_now AS (
+    SELECT i.grid_code, (i.due_at < :t) AS is_overdue
+      FROM fact_incident i
+     WHERE i.reported_at <= :t
+       AND i.grid_code IS NOT NULL
+       AND NOT (i.closed_at IS NOT NULL AND i.closed_at <= :t)
+       AND NOT (i.rejected_at IS NOT NULL AND i.rejected_at <= :t)
+), placed AS (
+    SELECT o.grid_code AS area_code, o.is_overdue FROM open_now o
+    UNION ALL
+    SELECT g.parent_grid_code, o.is_overdue
+      FROM open_now o JOIN dim_grid g ON g.grid_code = o.grid_code
+     WHERE g.parent_grid_code IS NOT NULL
+)
+SELECT g.grid_code AS area_code, g.level,
+       count(p.area_code) AS open,
+       count(*) FILTER (WHERE p.is_overdue) AS overdue
+  FROM dim_grid g
+  LEFT JOIN placed p ON p.area_code = g.grid_code
+ WHERE CAST(:grid_code AS text) IS NULL
+    OR g.grid_code = :grid_code OR g.parent_grid_code = :grid_code
+ GROUP BY g.grid_code, g.level
+ ORDER BY g.grid_code;
+
+-- name: map_open_incidents
+-- One row per incident open as of :t (reported by :t, neither closed nor rejected by
+-- then), with where it is, its grid and parent grid, its age and how long overdue,
+-- most overdue first. No description: free text never goes to the map.
+SELECT i.incident_id, i.community_code, c.street_code, i.grid_code,
+       g.parent_grid_code, g.level AS grid_level, k.category_name,
+       i.reported_at, i.due_at, i.lat, i.lon,
+       (extract(epoch FROM CAST(:t AS timestamptz) - i.reported_at) / 3600.0)::double precision
+           AS age_hours,
+       (extract(epoch FROM CAST(:t AS timestamptz) - i.due_at) / 3600.0)::double precision
+           AS overdue_hours
+  FROM fact_incident i
+  JOIN dim_incident_category k USING (category_code)
+  JOIN dim_community c ON c.community_code = i.community_code
+  LEFT JOIN dim_grid g ON g.grid_code = i.grid_code
+ WHERE i.reported_at <= :t
+   AND NOT (i.closed_at IS NOT NULL AND i.closed_at <= :t)
+   AND NOT (i.rejected_at IS NOT NULL AND i.rejected_at <= :t)
+   AND (CAST(:grid_code AS text) IS NULL OR i.grid_code IN (
+           SELECT m.grid_code FROM dim_grid m
+            WHERE m.grid_code = :grid_code OR m.parent_grid_code = :grid_code))
+ ORDER BY overdue_hours DESC, i.incident_id;

@@ -1,0 +1,238 @@
+"""Selection -> filters (the drill-down's URL parameters), the legend's classes, the
+view fit and the offline deck, without a database."""
+
+import json
+import math
+
+import pandas as pd
+import pytest
+
+from ui import filters
+from ui.map_view import (
+    MapConfig,
+    build_deck,
+    class_breaks,
+    class_of,
+    colour_areas,
+    drill_params,
+    fit_view,
+    selected_object,
+    short_label,
+)
+
+COMMUNITY = {
+    "area_code": "330109003007",
+    "level": "community",
+    "community_code": "330109003007",
+    "street_code": "330109003",
+    "name": "湖山社区",
+}
+GRID = {
+    "area_code": "330109003007G02",
+    "level": "grid",
+    "community_code": "330109003007",
+    "street_code": "330109003",
+    "name": "第2网格",
+}
+
+
+def test_a_community_drills_to_its_street_and_community_keeping_the_period():
+    current = {"street": "330109104", "from": "2026-03-01", "to": "2026-03-10", "lang": "en"}
+    assert drill_params(COMMUNITY, current) == {
+        "street": "330109003",
+        "community": "330109003007",
+        "from": "2026-03-01",
+        "to": "2026-03-10",
+        "lang": "en",
+    }
+
+
+def test_a_grid_or_micro_grid_drills_to_the_grid_and_drops_an_older_grid():
+    current = {"community": "330109104001", "grid": "330109104001G01", "asof": "2026-03-10"}
+    assert drill_params(GRID, current) == {
+        "street": "330109003",
+        "community": "330109003007",
+        "grid": "330109003007G02",
+        "asof": "2026-03-10",
+    }
+    micro = {**GRID, "area_code": "330109003007G02M03", "level": "micro_grid"}
+    assert drill_params(micro, {"mode": "screen"})["grid"] == "330109003007G02M03"
+    assert drill_params(micro, {"mode": "screen"})["mode"] == "screen"
+
+
+def test_the_drill_parameters_pass_the_url_check():
+    communities = pd.DataFrame({"community_code": ["330109003007"], "street_code": ["330109003"]})
+    grids = pd.DataFrame({"grid_code": ["330109003007G02"], "community_code": ["330109003007"]})
+    from datetime import date
+
+    from data_access import Scope
+
+    checked = filters.parse(
+        drill_params(GRID, {}), communities, grids, Scope.district(), date(2026, 3, 10)
+    )
+    assert checked.scope == Scope("grid", "330109003007G02")
+    assert not checked.notices
+
+
+def test_an_object_without_an_area_drills_nowhere():
+    assert drill_params({"name": "x"}, {}) is None
+    assert drill_params({**GRID, "level": "street"}, {}) is None
+
+
+def test_selected_object_reads_streamlits_selection_state():
+    event = {"selection": {"indices": {"areas": [2]}, "objects": {"areas": [GRID]}}}
+    assert selected_object(event) == GRID
+    incident = {**GRID, "name": "设施维修"}
+    event = {"selection": {"indices": {"incidents": [0]}, "objects": {"incidents": [incident]}}}
+    assert selected_object(event)["area_code"] == GRID["area_code"]
+    assert selected_object({"selection": {"indices": {}, "objects": {}}}) is None
+    assert selected_object(None) is None
+
+
+def test_quintile_breaks_and_classes():
+    values = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, None]
+    breaks, method = class_breaks(values, "open_per_1000")
+    assert method == "quantile"
+    # Linear-interpolated quintiles of 1…10: 1 + 9q.
+    assert breaks == pytest.approx([2.8, 4.6, 6.4, 8.2])
+    assert [class_of(v, breaks) for v in (1, 2.8, 5, 10)] == [0, 1, 2, 4]
+    assert class_of(None, breaks) is None
+
+
+def test_few_areas_get_few_classes_and_rates_fixed_breaks():
+    breaks, _ = class_breaks([1.4, 3.58, 5.25], "open_per_1000")
+    assert len(breaks) == 2  # three areas, three colours
+    assert class_breaks([0.5, 0.99], "closure_rate") == ([0.8, 0.85, 0.9, 0.95], "fixed")
+    assert class_breaks([2, 2, 2], "visits") == ([], "equal")
+    assert class_breaks([None], "visits") == ([], "none")
+
+
+def test_colouring_puts_missing_values_in_grey_and_high_bad_values_in_red():
+    measures = pd.DataFrame(
+        {"area_code": ["a", "b", "c", "d", "e", "f"], "open_per_1000": [1, 2, 3, 4, 50, None]}
+    )
+    colouring = colour_areas(measures, "open_per_1000")
+    assert colouring.by_area["e"][:3] == [179, 0, 30]  # darkest red: the worst
+    assert colouring.by_area["f"][:3] == [150, 160, 175]  # no data
+    assert colouring.by_area["a"][0] > colouring.by_area["a"][2]  # a light warm tone
+
+
+def test_fit_view_centres_and_zooms_on_the_box():
+    box = (120.24, 30.15, 120.26, 30.17)
+    view = fit_view(box, 1000, 800, padding=0)
+    assert view.longitude == pytest.approx(120.25)
+    assert 30.159 < view.latitude < 30.161
+    # At zoom z the world is 512·2^z px wide; the box must fit 1000 × 800 px exactly
+    # on its tighter side.
+    y = [math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)) for lat in (30.15, 30.17)]
+    width_world, height_world = 0.02 / 360, (y[1] - y[0]) / (2 * math.pi)
+    expected = math.log2(min(1000 / (512 * width_world), 800 / (512 * height_world)))
+    assert view.zoom == pytest.approx(expected, abs=0.01)
+
+
+def test_short_labels():
+    assert short_label("第1网格（湘湖安置小区）", "grid") == "第1网格"
+    assert short_label("第1网格·微网格01", "micro_grid") == "微网格01"
+    assert short_label("湖山社区", "community") == "湖山社区"
+
+
+def _areas():
+    ring = [[120.24, 30.15], [120.26, 30.15], [120.26, 30.17], [120.24, 30.17], [120.24, 30.15]]
+    return pd.DataFrame(
+        [
+            {
+                "area_code": "c1",
+                "area_name": "湖山社区",
+                "level": "community",
+                "community_code": "c1",
+                "street_code": "s1",
+                "street_name": "蜀山街道",
+                "community_name": "湖山社区",
+                "worker": None,
+                "households": 2365,
+                "residents": 6858,
+                "grids": 3,
+                "micro_grids": 20,
+                "polygons": [[ring]],
+                "bbox": (120.24, 30.15, 120.26, 30.17),
+                "label_lon": 120.25,
+                "label_lat": 30.16,
+            }
+        ]
+    )
+
+
+def _incidents():
+    return pd.DataFrame(
+        columns=[
+            "incident_id", "community_code", "street_code", "grid_code", "parent_grid_code",
+            "grid_level", "category_name", "reported_at", "due_at", "lat", "lon",
+            "age_hours", "overdue_hours",
+        ]
+    )  # fmt: skip
+
+
+def test_the_deck_has_no_basemap_and_draws_every_label_character():
+    measures = pd.DataFrame({"area_code": ["c1"], "open_per_1000": [2.0]})
+    deck = build_deck(
+        _areas(), colour_areas(measures, "open_per_1000"), "community", _incidents(),
+        "points", None, "desk", MapConfig(),
+    )  # fmt: skip
+    spec = json.loads(deck.to_json())
+    # pydeck's sentinel: Streamlit draws no basemap (None/"" would fetch CARTO's).
+    assert spec["mapStyle"] == "__MAP_STYLE__"
+    assert "mapProvider" not in spec
+    text_layer = next(layer for layer in spec["layers"] if layer["@@type"] == "TextLayer")
+    assert set("湖山社区") <= set(text_layer["characterSet"])
+    assert "Noto Sans CJK SC" in text_layer["fontFamily"]
+    assert "湖山社区" in deck.to_json()  # UTF-8, not \\u escapes
+
+
+def test_a_configured_basemap_is_the_only_style_used():
+    measures = pd.DataFrame({"area_code": ["c1"], "open_per_1000": [2.0]})
+    config = MapConfig(style_url="http://127.0.0.1:8080/style.json", coordinates="gcj02")
+    deck = build_deck(
+        _areas(), colour_areas(measures, "open_per_1000"), "community", _incidents(),
+        "points", None, "desk", config,
+    )  # fmt: skip
+    spec = json.loads(deck.to_json())
+    assert spec["mapStyle"] == "http://127.0.0.1:8080/style.json"
+
+
+def test_a_3000_community_city_fits_the_2_mb_budget():
+    """3,000 communities with 40-vertex outlines (finer than the demo's rectangles),
+    prepared as the app prepares them, with labels and tooltips: under 2 MB of JSON."""
+    from data_access import geo
+    from ui.map_view import deck_bytes
+
+    rows = []
+    for n in range(3000):
+        lon0, lat0 = 119.5 + (n % 60) * 0.02, 29.8 + (n // 60) * 0.015
+        ring = [
+            [
+                lon0 + 0.008 * math.cos(2 * math.pi * k / 40),
+                lat0 + 0.006 * math.sin(2 * math.pi * k / 40),
+            ]
+            for k in range(40)
+        ]
+        ring.append(ring[0])
+        row = _areas().iloc[0].to_dict()
+        for key in ("polygons", "bbox", "label_lon", "label_lat"):
+            row.pop(key)
+        row.update(
+            area_code=f"{n:012d}", community_code=f"{n:012d}", area_name=f"第{n}社区",
+            geometry=json.dumps({"type": "Polygon", "coordinates": [ring]}),
+        )  # fmt: skip
+        rows.append(row)
+    areas = geo.prepare_areas(pd.DataFrame(rows))
+    assert len(areas) == 3000
+    # Simplified for a city-wide view, yet still an outline, not a triangle.
+    assert all(8 <= len(polygons[0][0]) < 41 for polygons in areas["polygons"])
+    measures = pd.DataFrame({"area_code": areas["area_code"], "open_per_1000": range(3000)})
+    deck = build_deck(
+        areas, colour_areas(measures, "open_per_1000"), "community", _incidents(),
+        "heat", None, "desk", MapConfig(),
+    )  # fmt: skip
+    size = deck_bytes(deck)
+    print(f"deck JSON, 3,000 communities: {size:,} bytes")
+    assert size < 2_000_000
