@@ -48,6 +48,15 @@ def reader_engine(url: str) -> Engine:
 
 
 def current_reader_url() -> str:
+    from warehouse.config import settings
+
+    return _reader_url_for(settings())
+
+
+@cache
+def _reader_url_for(config) -> str:
+    # Once per process and configuration: finding (or starting) the embedded server
+    # takes a lock and a pg_ctl call, too dear for every query. Its port is stable.
     from warehouse.db import reader_url
 
     return reader_url()
