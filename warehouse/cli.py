@@ -117,21 +117,23 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--dry-run", action="store_true", help="validate only, load nothing")
     ingest.set_defaults(func=cmd_ingest)
 
-    from warehouse.cli_accounts import register
+    from warehouse import cli_accounts, cli_reference
 
-    register(commands)
+    cli_accounts.register(commands)
+    cli_reference.register(commands)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     from warehouse.accounts import AccountError
+    from warehouse.cli_reference import CategoryError
     from warehouse.db import ConfigurationError
     from warehouse.server import ServerError
 
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (ConfigurationError, ServerError, AccountError) as error:
+    except (ConfigurationError, ServerError, AccountError, CategoryError) as error:
         print(f"cockpit: {error}", file=sys.stderr)
         return 2
 
