@@ -37,6 +37,8 @@ def current_viewer() -> auth.Viewer | None:
         cookie = st.context.cookies.get(COOKIE) if st.context.cookies else None
         if cookie:
             viewer = auth.resume(cookie)
+    if viewer is None and single_sign_on_configured():
+        viewer = _viewer_from_identity_provider()
     if viewer is not None:
         st.session_state[VIEWER_KEY] = viewer
     auth.set_current_viewer(viewer)
@@ -57,6 +59,32 @@ def _demo_accounts() -> list[dict]:
 
 
 REFUSED_KEY = "cockpit_sign_in_refused"
+
+
+def single_sign_on_configured() -> bool:
+    """An [auth] OIDC provider in .streamlit/secrets.toml (see secrets.toml.example)."""
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file at all
+        return False
+
+
+def _viewer_from_identity_provider() -> auth.Viewer | None:
+    """After st.login: the account whose e-mail the provider vouched for, if any."""
+    try:
+        if not st.user.is_logged_in:
+            return None
+        email = st.user.get("email")
+    except Exception:  # provider misconfigured: fall back to the password form
+        return None
+    if not email:
+        return None
+    result = auth.sign_in_sso(str(email))
+    if result.viewer is None:
+        st.session_state[REFUSED_KEY] = result.reason
+        return None
+    st.session_state["cockpit_new_session_token"] = result.token
+    return result.viewer
 
 
 def _attempt_sign_in() -> None:
@@ -94,6 +122,8 @@ def sign_in_page() -> None:
             key="cockpit_sign_in_submit",
             on_click=_attempt_sign_in,
         )
+    if single_sign_on_configured() and left.button(t("auth.sso"), key="cockpit_sso"):
+        st.login()
     refused = st.session_state.get(REFUSED_KEY)
     if refused:
         left.error(t(f"auth.refused.{refused}"))

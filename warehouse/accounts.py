@@ -257,3 +257,15 @@ def ensure_demo_accounts(engine: Engine) -> list[dict]:
             {"v": json.dumps(listed, ensure_ascii=False)},
         )
     return listed
+
+
+def set_single_sign_on(engine: Engine, enabled: bool) -> None:
+    """Allow (or refuse) sessions opened on an identity provider's word (st.login)."""
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO cockpit_auth.setting (key, value) VALUES ('sso_enabled', :v)"
+                " ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value"
+            ),
+            {"v": json.dumps(enabled)},
+        )

@@ -80,7 +80,17 @@ def cmd_screen_token(args) -> int:
     return 0
 
 
+def cmd_sso(args) -> int:
+    accounts.set_single_sign_on(_owner_engine(), args.action == "enable")
+    print(f"single sign-on {args.action}d (accounts are matched by e-mail)")
+    return 0
+
+
 def register(commands) -> None:
+    sso = commands.add_parser("sso", help="allow or refuse single sign-on (st.login, OIDC)")
+    sso.add_argument("action", choices=["enable", "disable"])
+    sso.set_defaults(func=cmd_sso)
+
     user = commands.add_parser("user", help="accounts: add, list, disable, enable, reset")
     user_actions = user.add_subparsers(dest="action", required=True)
     add = user_actions.add_parser("add", help="add an account (password from standard input)")

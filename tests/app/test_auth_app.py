@@ -129,3 +129,23 @@ def test_screen_token_in_the_url_opens_the_big_screen(demo_warehouse, monkeypatc
     refused = make_app(mode="screen", token=token.token)
     assert not refused.metric
     assert "大屏令牌无效" in refused.error[0].value
+
+
+def test_single_sign_on_button_only_when_a_provider_is_configured(demo_app):
+    plain = make_app()
+    assert "统一身份认证登录" not in [b.label for b in plain.button]
+    from streamlit.testing.v1 import AppTest
+
+    from tests.app.conftest import ROOT, TIMEOUT
+
+    configured = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    configured.secrets["auth"] = {
+        "redirect_uri": "http://localhost:8501/oauth2callback",
+        "cookie_secret": "test-only",
+        "client_id": "cockpit",
+        "client_secret": "test-only",
+        "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration",
+    }
+    configured.run()
+    assert not configured.exception
+    assert "统一身份认证登录" in [b.label for b in configured.button]

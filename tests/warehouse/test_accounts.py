@@ -204,3 +204,19 @@ def test_cockpit_user_and_screen_token_commands(warehouse):
     assert token_id in _cockpit(warehouse, "screen-token", "list").stdout
     assert _cockpit(warehouse, "screen-token", "revoke", token_id).returncode == 0
     assert auth.use_screen_token(token) is None
+
+
+def test_single_sign_on_maps_an_email_only_when_enabled(warehouse):
+    accounts.add_user(warehouse.owner, "mail_user", PASSWORD, "community", rows.COMMUNITY_B,
+                      "乙书记", email="Head.B@example.org")  # fmt: skip
+    assert auth.sign_in_sso("head.b@example.org").reason == "sso_off"
+    accounts.set_single_sign_on(warehouse.owner, True)
+    result = auth.sign_in_sso("head.b@example.org")  # e-mail case does not matter
+    assert result.viewer.username == "mail_user"
+    assert result.viewer.scope == Scope("community", rows.COMMUNITY_B)
+    assert auth.resume(result.token) == result.viewer
+    assert auth.sign_in_sso("nobody@example.org").reason == "no_account"
+    accounts.set_disabled(warehouse.owner, "mail_user")
+    assert auth.sign_in_sso("head.b@example.org").reason == "no_account"
+    accounts.set_single_sign_on(warehouse.owner, False)
+    assert auth.sign_in_sso("head.b@example.org").reason == "sso_off"

@@ -16,6 +16,15 @@ TEXT = {
         "Too many failed attempts: the account is locked for a while.",
     ),
     "auth.refused.disabled": ("该账号已停用。", "This account is disabled."),
+    "auth.refused.sso_off": (
+        "统一身份认证登录未启用，请使用用户名和密码登录。",
+        "Single sign-on is not enabled here; sign in with username and password.",
+    ),
+    "auth.refused.no_account": (
+        "统一身份认证的邮箱没有对应的驾驶舱账号，请联系管理员。",
+        "No cockpit account has this e-mail; ask your administrator.",
+    ),
+    "auth.sso": ("统一身份认证登录", "Sign in with single sign-on"),
     "auth.token_refused": (
         "大屏令牌无效、已过期或已被撤销。",
         "The screen token is unknown, expired or revoked.",
