@@ -90,6 +90,20 @@ def _writing(url: str | None):
     return connection, transaction
 
 
+def _outcome(result, token: str, username: str) -> SignInResult:
+    """What a sign-in function answered, as the viewer and the token for the cookie."""
+    if not result.ok:
+        return SignInResult(None, None, result.reason)
+    viewer = Viewer(
+        result.display_name,
+        _scope(result.role, result.scope_code),
+        token_hash(token),
+        username,
+        result.role,
+    )
+    return SignInResult(viewer, token, "ok")
+
+
 @_reachable
 def sign_in(username: str, password: str, url: str | None = None) -> SignInResult:
     connection, transaction = _writing(url)
@@ -116,16 +130,7 @@ def sign_in(username: str, password: str, url: str | None = None) -> SignInResul
         transaction.commit()
     finally:
         connection.close()
-    if not result.ok:
-        return SignInResult(None, None, result.reason)
-    viewer = Viewer(
-        result.display_name,
-        _scope(result.role, result.scope_code),
-        token_hash(token),
-        username,
-        result.role,
-    )
-    return SignInResult(viewer, token, "ok")
+    return _outcome(result, token, username)
 
 
 @_reachable
@@ -142,16 +147,7 @@ def sign_in_sso(email: str, url: str | None = None) -> SignInResult:
         transaction.commit()
     finally:
         connection.close()
-    if not result.ok:
-        return SignInResult(None, None, result.reason)
-    viewer = Viewer(
-        result.display_name,
-        _scope(result.role, result.scope_code),
-        token_hash(token),
-        result.username,
-        result.role,
-    )
-    return SignInResult(viewer, token, "ok")
+    return _outcome(result, token, result.username)
 
 
 @_reachable
