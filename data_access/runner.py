@@ -7,6 +7,7 @@ had, marked stale (`frame.attrs["stale_since"]`), instead of an error.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections import OrderedDict
@@ -21,7 +22,9 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from data_access.scope import Scope
 from data_access.sql_files import query
 
-CACHE_TTL = 60.0  # seconds: figures move slowly; big screens refresh every 30–60 s
+# Seconds: figures move slowly; big screens refresh every 30–60 s. COCKPIT_CACHE_TTL
+# shortens it for tests that watch new rows arrive.
+CACHE_TTL = float(os.environ.get("COCKPIT_CACHE_TTL") or 60.0)
 CACHE_ENTRIES = 4096
 STATEMENT_TIMEOUT_MS = 10_000
 CONNECT_TIMEOUT_S = 3

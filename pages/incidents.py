@@ -4,10 +4,11 @@ each community closes the loop (闭环) — all as of the view's as-of time."""
 import streamlit as st
 
 from data_access import figures, incidents
-from ui import filters, incident_views, shell, views
+from ui import filters, incident_views, screen, shell, views
 from ui.i18n import t
 
 shell.ensure_frame()
+SCREEN_OVERDUE_ROWS = 8
 
 view = filters.current()
 scope, period = view.scope, view.period
@@ -30,7 +31,12 @@ flow = incidents.flow_by_day(scope, period)
 if view.mode == "screen":
     left, right = st.columns([2, 3])
     with left:
-        incident_views.overdue_compact(overdue)
+        st.subheader(t("incidents.overdue_title"))
+        if overdue.empty:
+            st.info(t("incidents.overdue_none"))
+        else:
+            shown = incident_views.overdue_display(overdue).iloc[:, 1:7]
+            screen.table(shown, SCREEN_OVERDUE_ROWS, testid="screenOverdue")
     with right:
         incident_views.flow_charts(flow, screen=True, height=180)
 else:

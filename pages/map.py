@@ -9,6 +9,7 @@ from ui.formatting import format_count
 from ui.i18n import t
 
 shell.ensure_frame()
+SCREEN_MAP_HEIGHT = 600
 
 view = filters.current()
 scope, period = view.scope, view.period
@@ -45,7 +46,8 @@ with drawn:
         )
         event = st.pydeck_chart(
             deck,
-            height=map_view.MAP_HEIGHT[view.mode],
+            # Below the wall screen's frame bar the map must still fit 1080 rows.
+            height=SCREEN_MAP_HEIGHT if view.mode == "screen" else map_view.MAP_HEIGHT["desk"],
             on_select="rerun",
             selection_mode="single-object",
             key=map_view.chart_key(scope, level),

@@ -3,10 +3,11 @@
 import streamlit as st
 
 from data_access import figures, league
-from ui import filters, shell, views
+from ui import filters, screen, shell, views
 from ui.i18n import t
 
 shell.ensure_frame()
+SCREEN_LEAGUE_ROWS = 10
 
 view = filters.current()
 scope, period = view.scope, view.period
@@ -21,7 +22,9 @@ services, _ = figures.service_summary(scope, period)
 services_before, _ = figures.service_summary(scope, previous)
 points, _ = figures.points_summary(scope, period)
 points_before, _ = figures.points_summary(scope, previous)
-daily = figures.daily_activity(scope, period)
+# The wall screen: big tiles without sparklines and the league's top rows, no scrolling.
+on_screen = view.mode == "screen"
+daily = None if on_screen else figures.daily_activity(scope, period)
 
 views.headline_tiles(
     residents=figures.residents(scope),
@@ -35,5 +38,10 @@ views.headline_tiles(
     previous=previous,
 )
 
-st.divider()
-views.league_table(league.league(scope, period))
+if on_screen:
+    shown = views.league_display(league.league(scope, period)).iloc[:, :5]
+    st.subheader(t("screen.league_top", n=min(len(shown), SCREEN_LEAGUE_ROWS)))
+    screen.table(shown, SCREEN_LEAGUE_ROWS, testid="screenLeague")
+else:
+    st.divider()
+    views.league_table(league.league(scope, period))

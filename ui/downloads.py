@@ -24,11 +24,27 @@ def xlsx_bytes(frame: pd.DataFrame, sheet: str = "data") -> bytes:
     return buffer.getvalue()
 
 
+def _record_export(what: str) -> None:
+    """Exports go to the audit log (who took which table out of the cockpit)."""
+    from data_access import auth
+    from ui.auth_ui import VIEWER_KEY
+
+    viewer = st.session_state.get(VIEWER_KEY)
+    if viewer is not None:
+        auth.record_export(viewer, what)
+
+
 def download_buttons(frame: pd.DataFrame, name: str, key: str) -> None:
     """Two buttons under a table: CSV and XLSX of `frame`, files named `name`.csv/.xlsx."""
     left, right, _ = st.columns([1, 1, 6])
     left.download_button(
-        t("download.csv"), csv_bytes(frame), f"{name}.csv", "text/csv", key=f"{key}_csv"
+        t("download.csv"),
+        csv_bytes(frame),
+        f"{name}.csv",
+        "text/csv",
+        key=f"{key}_csv",
+        on_click=_record_export,
+        args=(f"{name}.csv",),
     )
     right.download_button(
         t("download.xlsx"),
@@ -36,4 +52,6 @@ def download_buttons(frame: pd.DataFrame, name: str, key: str) -> None:
         f"{name}.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"{key}_xlsx",
+        on_click=_record_export,
+        args=(f"{name}.xlsx",),
     )

@@ -13,7 +13,7 @@ import streamlit as st
 from data_access import WarehouseUnavailable
 from data_access import status as warehouse_status
 from data_access.period import LOCAL
-from ui import auth_ui, filters
+from ui import auth_ui, briefing_ui, filters, screen
 from ui.i18n import t
 
 RETRY_EVERY = "15s"
@@ -39,22 +39,61 @@ button, input, textarea, select {{
 </style>
 """
 
-# The big screen: dark, large type, no sidebar and no Streamlit chrome. A modest first
-# version; the full 大屏 comes in a later issue.
+# The big screen (大屏): dark, no sidebar and no Streamlit chrome, and sized by the
+# viewport: the root font size is 16 px on a 1920×1080 screen and 32 px on 3840×2160
+# (whichever of width and height is tighter), and Streamlit sizes its type and
+# spacing in rem, so the same layout fills both without a scroll bar. Elements keep
+# full opacity while a refresh reruns the page (no fade: no flicker on the wall).
 SCREEN_CSS = """
 <style>
-.stApp, [data-testid="stAppViewContainer"], [data-testid="stHeader"] {
+html { font-size: clamp(12px, min(0.8333vw, 1.4815vh), 64px); }
+html, body { overflow: hidden; }
+.stApp, [data-testid="stAppViewContainer"], [data-testid="stHeader"], [data-testid="stMain"] {
   background: #0b1526; color: #e6edf7;
 }
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
 [data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stStatusWidget"],
-[data-testid="stMainMenu"], header, footer { display: none !important; }
-.block-container { padding-top: 1.2rem; max-width: 100%; }
+[data-testid="stMainMenu"], [data-testid="stHeader"], header, footer {
+  display: none !important;
+}
+[data-testid="stMainBlockContainer"], .block-container {
+  padding: 0.6rem 1.6rem 0.4rem 1.6rem !important; max-width: 100% !important;
+}
+[data-stale="true"] { opacity: 1 !important; transition: none !important; }
+[data-testid="stVerticalBlock"] { gap: 0.6rem; }
 h1, h2, h3, .stMarkdown p, [data-testid="stCaptionContainer"] { color: #e6edf7; }
-[data-testid="stMetricValue"] { font-size: 3rem; color: #7fd3ff; }
-[data-testid="stMetricLabel"] p { font-size: 1.25rem; color: #b9c7dc; }
-[data-testid="stMetric"] { background: #12213a; border-radius: 8px; padding: 0.8rem 1rem; }
-h1 { font-size: 2.6rem; }
+h1 { font-size: 2.2rem !important; padding: 0.2rem 0 0 0 !important; }
+h2, h3 { font-size: 1.5rem !important; padding: 0.3rem 0 0.2rem 0 !important; }
+[data-testid="stCaptionContainer"] { font-size: 0.95rem; color: #9fb2cc; }
+[data-testid="stMetric"] {
+  background: #12213a; border-radius: 0.5rem; padding: 0.6rem 1rem !important;
+}
+[data-testid="stMetricValue"] { font-size: 2.9rem !important; color: #7fd3ff; }
+[data-testid="stMetricValue"] > div { font-size: inherit !important; }
+[data-testid="stMetricLabel"] p { font-size: 1.2rem !important; color: #b9c7dc; }
+[data-testid="stMetricDelta"] { font-size: 1rem !important; }
+.csb-bar {
+  display: flex; align-items: center; gap: 1.6rem; padding: 0.35rem 1rem;
+  background: #102039; border-radius: 0.5rem; border: 1px solid #1d3556;
+  font-size: 1.15rem; color: #b9c7dc; white-space: nowrap;
+}
+.csb-title { font-weight: 600; color: #e6edf7; flex: 1 1 auto; overflow: hidden;
+  text-overflow: ellipsis; }
+.csb-asof { color: #7fd3ff; }
+.csb-stale { color: #fff; background: #b3261e; padding: 0.1rem 0.7rem; border-radius: 0.3rem;
+  font-weight: 600; }
+.csb-beat { font-variant-numeric: tabular-nums; color: #8fa3bf; }
+.csb-next { color: #8fa3bf; }
+.csb-clock { font-size: 2rem; font-weight: 700; color: #e6edf7;
+  font-variant-numeric: tabular-nums; }
+.csb-frozen { background: #7a1712; border-color: #ff6b5e; }
+.csb-frozen .csb-beat { color: #fff; font-weight: 700; }
+.screen-table { width: 100%; border-collapse: collapse; font-size: 1.05rem; color: #e6edf7;
+  font-variant-numeric: tabular-nums; }
+.screen-table th { text-align: left; color: #9fb2cc; font-weight: 500;
+  border-bottom: 1px solid #2a3b57; padding: 0.25rem 0.5rem; }
+.screen-table td { padding: 0.22rem 0.5rem; border-bottom: 1px solid #17263f; }
+.screen-table tr:nth-child(even) td { background: #0f1c31; }
 </style>
 """
 
@@ -100,8 +139,11 @@ def run(navigation) -> None:
         view = filters.check_url()
         if view.mode == "desk":
             filters.filter_bar(view)
+            briefing_ui.sidebar_section(view)
             auth_ui.sign_out_button(viewer)
         filters.show_notices(view)
+        if view.mode == "screen":
+            screen.run_frame(navigation, view)
         _FRAME.active = True
         try:
             navigation.run()

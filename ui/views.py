@@ -8,6 +8,7 @@ import streamlit as st
 
 from data_access import figures
 from data_access.league import League
+from ui.downloads import download_buttons
 from ui.filters import Filters, user_scope
 from ui.formatting import format_number, format_points_change, format_rate
 from ui.i18n import t
@@ -157,7 +158,9 @@ def league_table(result: League) -> None:
         )
     else:
         st.info(t("league.no_improvement"))
-    st.dataframe(league_display(result), hide_index=True, width="stretch")
+    shown = league_display(result)
+    st.dataframe(shown, hide_index=True, width="stretch")
+    download_buttons(shown, t("league.title"), "cockpit_league")
 
 
 def placeholder(page_key: str, tiles: list[tuple[str, object, str]]) -> None:

@@ -1,0 +1,162 @@
+"""The wall screen (mode=screen) in AppTest, opened with a real screen token: the frame
+bar shows the data's as-of time (newest event, computed here by SQL), the clock in
+Asia/Shanghai and the stale warning against the playlist's threshold; the overview's
+screen layout shows the figures of DESIGN §5. Plus the playlist's rules (no database)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import text
+
+from data_access.period import LOCAL
+from tests.app.conftest import make_app
+from ui import screen
+from ui.formatting import format_count
+from warehouse.accounts import create_screen_token
+
+NEWEST_SQL = """
+SELECT max(newest) FROM (
+  SELECT max(reported_at) AS newest FROM fact_incident WHERE reported_at <= now()
+  UNION ALL SELECT max(changed_at) FROM fact_incident_status_log WHERE changed_at <= now()
+  UNION ALL SELECT max(visited_at) FROM fact_service_visit WHERE visited_at <= now()
+  UNION ALL SELECT max(occurred_at) FROM ledger_journal WHERE occurred_at <= now()
+) AS tables
+"""
+
+
+def _playlist(tmp_path, monkeypatch, stale_minutes: float) -> None:
+    path = tmp_path / "playlist.toml"
+    path.write_text(
+        f"[screen]\nstale_after_minutes = {stale_minutes}\n\n"
+        '[[page]]\npath = "/"\ndwell_seconds = 30\n\n'
+        '[[page]]\npath = "/incidents"\ncommunity = "330109112002"\ndwell_seconds = 20\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv(screen.PLAYLIST_ENV, str(path))
+
+
+def _screen_app(demo_warehouse):
+    token = create_screen_token(
+        demo_warehouse.owner, "district", None, timedelta(hours=1), "app test"
+    ).token
+    return make_app(mode="screen", token=token)
+
+
+def _bar(app) -> str:
+    bars = [e.proto.body for e in app.get("html") if 'data-testid="screenBar"' in e.proto.body]
+    assert len(bars) == 1, bars
+    return bars[0]
+
+
+def _newest(demo_warehouse) -> datetime:
+    with demo_warehouse.owner.connect() as connection:
+        return connection.execute(text(NEWEST_SQL)).scalar_one().astimezone(LOCAL)
+
+
+def test_screen_token_opens_the_frame_with_clock_and_as_of(
+    demo_app, demo_warehouse, tmp_path, monkeypatch
+):
+    newest = _newest(demo_warehouse)
+    age_minutes = (datetime.now(LOCAL) - newest).total_seconds() / 60
+    _playlist(tmp_path, monkeypatch, stale_minutes=age_minutes * 2 + 60)
+    app = _screen_app(demo_warehouse)
+    assert not app.exception, [e.value for e in app.exception]
+    bar = _bar(app)
+    assert f"数据截至 {newest:%m-%d %H:%M}" in bar
+    assert "screenStale" not in bar
+    # Asia/Shanghai clock (HH:MM), within the minute of the run.
+    now = datetime.now(LOCAL)
+    assert any(f">{moment:%H:%M}<" in bar for moment in (now, now - timedelta(minutes=1)))
+    assert "1/2" in bar and "民情事件" in bar  # stop 1 of 2; the next page is named
+    # No sidebar on the wall: no filters, no sign-out.
+    assert not app.sidebar.selectbox and not app.sidebar.button
+
+
+def test_stale_warning_when_the_newest_data_is_older_than_the_threshold(
+    demo_app, demo_warehouse, tmp_path, monkeypatch
+):
+    newest = _newest(demo_warehouse)
+    age_minutes = (datetime.now(LOCAL) - newest).total_seconds() / 60
+    assert age_minutes > 1, "the demo's newest event is in the past"
+    _playlist(tmp_path, monkeypatch, stale_minutes=age_minutes / 2)
+    bar = _bar(_screen_app(demo_warehouse))
+    assert 'data-testid="screenStale"' in bar
+    assert "未更新" in bar
+
+
+def test_screen_overview_shows_the_open_incidents_and_the_league(
+    demo_app, demo_warehouse, tmp_path, monkeypatch
+):
+    _playlist(tmp_path, monkeypatch, stale_minutes=10_000)
+    app = _screen_app(demo_warehouse)
+    now = datetime.now(LOCAL).replace(second=0, microsecond=0)
+    with demo_warehouse.owner.connect() as connection:
+        open_now = connection.execute(
+            text(
+                "SELECT count(*) FROM fact_incident WHERE reported_at <= :t"
+                " AND NOT (closed_at IS NOT NULL AND closed_at <= :t)"
+                " AND NOT (rejected_at IS NOT NULL AND rejected_at <= :t)"
+            ),
+            {"t": now},
+        ).scalar_one()
+        communities = connection.execute(text("SELECT count(*) FROM dim_community")).scalar_one()
+    tiles = {metric.label: metric.value for metric in app.metric}
+    assert tiles["未结事件"] == format_count(open_now)
+    league = [e.proto.body for e in app.get("html") if "screenLeague" in e.proto.body]
+    assert len(league) == 1
+    assert league[0].count("<tr>") == 1 + min(communities, 10)  # header + the top rows
+
+
+def test_desk_mode_has_no_screen_frame(demo_app):
+    app = demo_app()
+    assert not [e for e in app.get("html") if "screenBar" in e.proto.body]
+
+
+# -- the playlist's rules (no database) -------------------------------------------------
+def test_playlist_rejects_unknown_paths_and_keys():
+    with pytest.raises(screen.PlaylistError, match="unknown path"):
+        screen.parse_playlist({"page": [{"path": "/nowhere"}]})
+    with pytest.raises(screen.PlaylistError, match="unknown keys"):
+        screen.parse_playlist({"page": [{"path": "/", "colour": "red"}]})
+    with pytest.raises(screen.PlaylistError, match="no"):
+        screen.parse_playlist({})
+
+
+def test_the_shipped_playlist_loads():
+    loaded = screen._load(str(screen.DEFAULT_PLAYLIST), 0.0)
+    assert loaded.stops and all(stop.path in screen.PAGE_SCRIPTS for stop in loaded.stops)
+
+
+def test_matching_stop_tells_filters_apart():
+    settings = screen.parse_playlist(
+        {
+            "page": [
+                {"path": "/"},
+                {"path": "/", "street": "330109004"},
+                {"path": "/incidents", "community": "330109112002"},
+            ]
+        }
+    )
+    stops = settings.stops
+    assert screen.matching_stop(stops, "overview", {"mode": "screen"}) == 0
+    assert screen.matching_stop(stops, "overview", {"street": "330109004"}) == 1
+    # A community's URL carries its street too once checked: still the community stop.
+    params = {"street": "330109112", "community": "330109112002"}
+    assert screen.matching_stop(stops, "incidents", params) == 2
+    assert screen.matching_stop(stops, "incidents", {}) is None
+    assert (
+        screen.matching_stop(stops, "overview", {"street": "330109004", "asof": "2026-01-01"})
+        is None
+    )
+
+
+def test_tick_is_never_slower_than_refresh_or_dwell():
+    settings = screen.parse_playlist(
+        {
+            "screen": {"refresh_seconds": 5, "tick_seconds": 10},
+            "page": [{"path": "/", "dwell_seconds": 3}],
+        }
+    )
+    assert settings.tick == 3
