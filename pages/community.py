@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from data_access import Scope, figures, league
-from ui import filters, shell, views
+from ui import downloads, filters, shell, views
 from ui.formatting import format_count, format_hours, format_number, format_rate
 from ui.i18n import t
 
@@ -71,7 +71,9 @@ with left:
     st.subheader(t("community.facilities"))
     facilities = figures.facilities(community_scope)
     facilities = facilities[facilities["community_code"] == code]
-    st.dataframe(
+    downloads.shown_table(
+        t("community.facilities"),
+        "cockpit_community_facilities",
         pd.DataFrame(
             {
                 t("facility.name"): facilities["facility_name"],
@@ -113,4 +115,4 @@ table = pd.DataFrame(
         for name, values in compared.items()
     }
 )
-st.dataframe(table, width="stretch")
+downloads.shown_table(t("community.compare"), "cockpit_community_compare", table, width="stretch")

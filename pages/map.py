@@ -4,7 +4,7 @@ incidents as points or heat, and the clicked area's figures with a drill-down.""
 import streamlit as st
 
 from data_access import figures, geo
-from ui import filters, map_view, shell, views
+from ui import downloads, filters, map_view, shell, views
 from ui.formatting import format_count
 from ui.i18n import t
 
@@ -71,7 +71,13 @@ with panel:
         if worst.empty:
             st.caption(t("map.panel.none_overdue"))
         else:
-            st.dataframe(map_view.overdue_table(worst), hide_index=True, width="stretch")
+            downloads.shown_table(
+                t("map.panel.worst"),
+                "cockpit_map_overdue",
+                map_view.overdue_table(worst),
+                hide_index=True,
+                width="stretch",
+            )
         drill = map_view.drill_params(chosen, filters.current().query_params())
         if drill:
             st.button(
@@ -84,4 +90,10 @@ with panel:
     else:
         st.caption(t("map.hint"))
         st.markdown(f"**{t('map.panel.ranking', label=t(f'map.measure.{measure}'))}**")
-        st.dataframe(map_view.ranking_table(areas, colouring), hide_index=True, width="stretch")
+        downloads.shown_table(
+            t(f"map.measure.{measure}"),
+            "cockpit_map_ranking",
+            map_view.ranking_table(areas, colouring),
+            hide_index=True,
+            width="stretch",
+        )

@@ -64,7 +64,12 @@ for start in range(0, len(present), 3):
                 show.draw(show.childcare_chart(of_kind), view.mode)
             else:
                 show.draw(show.utilisation_chart(of_kind), view.mode)
-            st.dataframe(show.facility_table(of_kind, kind=kind), hide_index=True)
+            downloads.shown_table(
+                t(f"facility.{kind}"),
+                f"cockpit_services_{kind}",
+                show.facility_table(of_kind, kind=kind),
+                hide_index=True,
+            )
 
 left, right = st.columns(2)
 with left:

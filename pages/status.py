@@ -8,7 +8,7 @@ import streamlit as st
 from data_access import Scope
 from data_access import status as warehouse
 from data_access.period import LOCAL
-from ui import shell
+from ui import downloads, shell
 from ui.formatting import format_count
 from ui.i18n import t
 
@@ -27,7 +27,9 @@ st.caption(datetime.now(LOCAL).strftime("%Y-%m-%d %H:%M:%S"))
 
 st.subheader(t("status.sources"))
 tables = warehouse.table_status(scope)
-st.dataframe(
+downloads.shown_table(
+    t("status.sources"),
+    "cockpit_status_sources",
     pd.DataFrame(
         {
             t("status.table"): [t(f"table.{name}") for name in tables["table_name"]],
@@ -52,7 +54,9 @@ with left:
 with right:
     st.subheader(t("status.checks"))
     checks = warehouse.checks(scope)
-    st.dataframe(
+    downloads.shown_table(
+        t("status.checks"),
+        "cockpit_status_checks",
         pd.DataFrame(
             {
                 t("status.check"): [t(f"check.{name}") for name in checks["name"]],
@@ -71,7 +75,9 @@ loads = warehouse.recent_loads(scope)
 if loads.empty:
     st.info(t("status.no_loads"))
 else:
-    st.dataframe(
+    downloads.shown_table(
+        t("status.loads"),
+        "cockpit_status_loads",
         pd.DataFrame(
             {
                 t("load.id"): loads["load_id"],
@@ -98,7 +104,9 @@ quarantined = warehouse.quarantine_summary(scope)
 if quarantined.empty:
     st.info(t("status.no_quarantine"))
 else:
-    st.dataframe(
+    downloads.shown_table(
+        t("status.quarantine"),
+        "cockpit_status_quarantine",
         pd.DataFrame(
             {
                 t("load.id"): quarantined["load_id"],

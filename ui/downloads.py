@@ -55,3 +55,9 @@ def download_buttons(frame: pd.DataFrame, name: str, key: str) -> None:
         on_click=_record_export,
         args=(f"{name}.xlsx",),
     )
+
+
+def shown_table(name: str, key: str, frame: pd.DataFrame, **dataframe_options) -> None:
+    """A table as shown, with its CSV and XLSX buttons under it (every table is exportable)."""
+    st.dataframe(frame, **dataframe_options)
+    download_buttons(frame, name, key)
