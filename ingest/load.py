@@ -1,7 +1,8 @@
-"""Load export files: read, validate row by row while streaming the good rows through
-COPY into a TEMP staging table, merge set-based into the warehouse, quarantine the bad
-rows, bring the rollups up to date, record the load. One transaction per file, so a
-failure leaves nothing of that file behind.
+"""Load export files: read, validate (incidents a batch at a time, see ingest/fast.py;
+the other kinds row by row) while streaming the good rows through COPY into a TEMP
+staging table, merge set-based into the warehouse, quarantine the bad rows, bring the
+rollups up to date, record the load. One transaction per file, so a failure leaves
+nothing of that file behind.
 """
 
 from __future__ import annotations
@@ -16,10 +17,15 @@ from datetime import datetime
 from functools import cache
 from pathlib import Path
 
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
 from sqlalchemy import Engine
 
 from data_access.sql_files import parse
 from ingest.contract import KINDS, LOAD_ORDER, kind_from_filename, normalise_header
+from ingest.fast import accept_incidents, read_csv_columns, strip
 from ingest.privacy import Pseudonymiser, mask_text
 from ingest.read import FileError, RawTable, expand_paths, read_table
 from ingest.report import LoadReport
@@ -28,6 +34,7 @@ from ingest.validate import SHANGHAI, VALIDATORS, Context, Reject, load_context
 MERGE_SQL = Path(__file__).resolve().parent.parent / "sql" / "ingest" / "merge.sql"
 PROGRESS_EVERY = 100_000
 BATCH_ROWS = 5_000
+FAST_BATCH_ROWS = 50_000
 NEWEST_EVENT = {"incidents": "reported_at", "service_visits": "visited_at", "points": "occurred_at"}
 
 Progress = Callable[[str], None]
@@ -86,11 +93,11 @@ class StagedRows:
         self.lookup = KINDS[kind].header_lookup()
         self._chunks = self._csv_chunks()
 
-    def read(self, size: int = -1) -> str:
+    def read(self, size: int = -1) -> str | bytes:
         """The next batch of CSV lines ("" at the end). psycopg2 sends whatever read()
         returns, so a batch may exceed `size`; slicing it to size would copy the rest
         of the batch on every call."""
-        return next(self._chunks, "")
+        return next(self._chunks, b"" if self.kind == "incidents" else "")
 
     def raw_values(self, cells: list[str]) -> dict[str, str]:
         """The row as sent, keyed by its header, with identifying numbers hashed or
@@ -104,12 +111,10 @@ class StagedRows:
             values[label] = mask_text(cell)
         return values
 
-    def _records(self) -> Iterator[tuple]:
+    def _rows(self) -> Iterator[tuple[int, list[str]]]:
+        """The input rows with as many cells as the header (short rows padded, empty
+        surplus cells dropped); a row with more values than the header is rejected."""
         width = len(self.table.header)
-        positions = self.positions
-        stage = self.validator.stage
-        id_column = self.validator.id_column
-        seen: set[str] = set()
         report = self.report
         for line_no, cells in self.table.rows:
             report.rows_read += 1
@@ -122,6 +127,14 @@ class StagedRows:
                     self._reject(line_no, "wrong_column_count", cells)
                     continue
                 cells = cells[:width]
+            yield line_no, cells
+
+    def _records(self) -> Iterator[tuple]:
+        positions = self.positions
+        stage = self.validator.stage
+        id_column = self.validator.id_column
+        seen: set[str] = set()
+        for line_no, cells in self._rows():
             record = {name: cells[i].strip() for i, name in positions}
             key = record.get(id_column)
             try:
@@ -139,10 +152,108 @@ class StagedRows:
             else:
                 yield (line_no, *row)
 
+    def _batches(self) -> Iterator[tuple[np.ndarray, list[pa.Array]]]:
+        """Incident rows a batch at a time: (line numbers, one text array per header
+        column). A CSV file is parsed in bulk when its lines are its rows; otherwise
+        (and for XLSX) row by row, with the same padding and rejection of long rows."""
+        width = len(self.table.header)
+        bulk = read_csv_columns(self.table.text, width) if self.table.text is not None else None
+        if bulk is None:
+            batch = []
+            for row in self._rows():
+                batch.append(row)
+                if len(batch) == FAST_BATCH_ROWS:
+                    yield self._as_arrays(batch, width)
+                    batch = []
+            if batch:
+                yield self._as_arrays(batch, width)
+            return
+        total = len(bulk[0]) if bulk else 0
+        for offset in range(0, total, FAST_BATCH_ROWS):
+            cells = [column.slice(offset, FAST_BATCH_ROWS) for column in bulk]
+            line_numbers = np.arange(offset + 2, offset + 2 + len(cells[0]), dtype=np.int64)
+            blank = np.ones(len(line_numbers), dtype=bool)
+            for column in cells:  # a row of empty cells is no row (as in read.py)
+                blank &= np.asarray(pc.equal(column, "").to_numpy(zero_copy_only=False))
+            if blank.any():
+                keep = pa.array(~blank)
+                cells = [column.filter(keep) for column in cells]
+                line_numbers = line_numbers[~blank]
+            before = self.report.rows_read
+            self.report.rows_read += len(line_numbers)
+            if self.report.rows_read // PROGRESS_EVERY > before // PROGRESS_EVERY:
+                self.progress(f"  {self.path.name}: {self.report.rows_read:,} rows read…")
+            yield line_numbers, cells
+
+    @staticmethod
+    def _as_arrays(batch, width: int) -> tuple[np.ndarray, list[pa.Array]]:
+        lines = np.array([line for line, _ in batch], dtype=np.int64)
+        return lines, [pa.array([c[i] for _, c in batch], pa.string()) for i in range(width)]
+
+    def _incident_chunks(self) -> Iterator[bytes]:
+        """Incidents, a batch at a time: the common rows are accepted vectorised
+        (ingest/fast.py), the others decided row by row by the validator; either
+        way in file order, so the first of two rows with the same id wins."""
+        stage = self.validator.stage
+        seen: set[str] = set()
+        for line_numbers, cells in self._batches():
+            columns = {name: strip(cells[i]) for i, name in self.positions}
+            split = accept_incidents(line_numbers, columns, self.validator.context)
+            exact = np.zeros(len(line_numbers), dtype=bool)
+            exact[split.others] = True
+            keep = np.ones(split.accepted.num_rows, dtype=bool)
+            ids = columns["incident_id"].to_pylist()
+            batch_ids = set(ids)
+            accepted = 0
+            exact_rows = []
+            if not len(split.others) and len(batch_ids) == len(ids) and seen.isdisjoint(ids):
+                # the usual batch: all accepted, no id twice (the loop below would agree)
+                seen |= batch_ids
+                self.staged += len(ids)
+                ids = []
+            for position, key in enumerate(ids):
+                line_no = int(line_numbers[position])
+                if not exact[position]:
+                    if key in seen:
+                        keep[accepted] = False
+                        self._reject(line_no, f"duplicate_in_file: incident_id={key}",
+                                     [column[position].as_py() for column in cells])  # fmt: skip
+                    else:
+                        seen.add(key)
+                        self.staged += 1
+                    accepted += 1
+                    continue
+                try:
+                    if key and key in seen:
+                        raise Reject("duplicate_in_file", f"incident_id={key}")
+                    row = stage(
+                        {name: values[position].as_py() for name, values in columns.items()}
+                    )
+                except Reject as rejected:
+                    cells_as_sent = [column[position].as_py() for column in cells]
+                    self._reject(line_no, rejected.reason, cells_as_sent)
+                    continue
+                if key:
+                    seen.add(key)
+                self.staged += 1
+                exact_rows.append((line_no, *row))
+            table = split.accepted if keep.all() else split.accepted.filter(pa.array(keep))
+            out = io.BytesIO()
+            if table.num_rows:
+                pa_csv.write_csv(table, out, pa_csv.WriteOptions(include_header=False))
+            if exact_rows:
+                text = io.StringIO()
+                csv.writer(text, lineterminator="\n").writerows(exact_rows)
+                out.write(text.getvalue().encode("utf-8"))
+            yield out.getvalue()
+
     def _reject(self, line_no: int, reason: str, cells: list[str]) -> None:
         self.rejected.append((line_no, reason, self.raw_values(cells)))
 
-    def _csv_chunks(self) -> Iterator[str]:
+    def _csv_chunks(self) -> Iterator[str | bytes]:
+        if self.kind == "incidents":
+            yield from self._incident_chunks()
+            return
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
         rows = 0
@@ -163,8 +274,16 @@ class StagedRows:
         return ", ".join(columns)
 
 
+def _timed(report: LoadReport, phase: str, started: float) -> float:
+    """Add the time since `started` to a phase of the report; returns the time now."""
+    now = time.perf_counter()
+    report.phases[phase] = report.phases.get(phase, 0.0) + now - started
+    return now
+
+
 def _merge(cursor, kind: str, report: LoadReport, staged: StagedRows) -> None:
     """Run the kind's set-based merge; fills loaded/updated/unchanged from the SQL."""
+    began = time.perf_counter()
     if kind == "points":
         cursor.execute(sql("classify_points"))
         cursor.execute(
@@ -179,16 +298,20 @@ def _merge(cursor, kind: str, report: LoadReport, staged: StagedRows) -> None:
         cursor.execute(sql("insert_journals"))
         report.loaded = cursor.rowcount
         cursor.execute(sql("insert_entries"))
+        _timed(report, "merge", began)
         return
     if kind == "incidents":
         cursor.execute(sql("stage_touched_incidents"))
         cursor.execute(sql("merge_incidents"))
         cursor.execute(sql("count_touched"))
         report.loaded, report.updated = cursor.fetchone()
+        began = _timed(report, "merge", began)
         cursor.execute(sql("log_incident_statuses"))
+        _timed(report, "status log", began)
     else:
         cursor.execute(sql(f"merge_{kind}"))
         report.loaded, report.updated = cursor.fetchone()
+        _timed(report, "merge", began)
     report.unchanged = staged.staged - report.loaded - report.updated
 
 
@@ -238,6 +361,9 @@ def ingest_file(
     raw = engine.raw_connection()
     try:
         cursor = raw.cursor()
+        # Not waiting for the WAL flush at commit: a crash right after it can lose
+        # this whole load (never part of it: one transaction), which is then re-run.
+        cursor.execute("SET LOCAL synchronous_commit = off")
         # One loader at a time: concurrent upserts of the same ids would race.
         cursor.execute("SELECT pg_advisory_xact_lock(hashtext('cockpit-ingest'))")
         cursor.execute(
@@ -251,19 +377,30 @@ def ingest_file(
         staged = StagedRows(path, kind, table, context, report, progress)
         cursor.execute("SAVEPOINT before_facts")
         cursor.execute(sql(f"stage_{kind}"))
+        began = time.perf_counter()
+        # Staged timestamps carry their zone, except the vectorised incident rows'
+        # (UTC without one, see ingest/fast.py): read them as UTC, then restore.
+        cursor.execute("SELECT current_setting('TimeZone')")
+        zone = cursor.fetchone()[0]
+        cursor.execute("SELECT set_config('TimeZone', 'UTC', true)")
         cursor.copy_expert(
             f"COPY stage ({staged.copy_columns}) FROM STDIN WITH (FORMAT csv)", staged
         )
+        cursor.execute("SELECT set_config('TimeZone', %s, true)", (zone,))
         newest = None
         if kind in NEWEST_EVENT:
             cursor.execute(f"SELECT max({NEWEST_EVENT[kind]}) FROM stage")
             newest = cursor.fetchone()[0]
+        _timed(report, "read, validate, COPY to staging", began)
         _merge(cursor, kind, report, staged)
+        began = time.perf_counter()
         cursor.execute("SELECT refresh_rollups()")
+        began = _timed(report, "rollups", began)
         if dry_run:
             cursor.execute("ROLLBACK TO SAVEPOINT before_facts")
         report.quarantined.update(reason.split(":", 1)[0] for _, reason, _ in staged.rejected)
         _write_quarantine(cursor, report.load_id, str(path), staged.rejected)
+        _timed(report, "quarantine", began)
         report.status = "dry_run" if dry_run else "done"
         report.seconds = time.perf_counter() - started
         cursor.execute(

@@ -32,6 +32,7 @@ class RawTable:
     header: list[str]
     rows: Iterator[tuple[int, list[str]]]  # (line number in the file, cells as text)
     encoding: str
+    text: str | None = None  # a CSV file's decoded content, for a bulk parser
 
 
 def decode(path: Path, data: bytes) -> tuple[str, str]:
@@ -72,7 +73,7 @@ def read_csv(path: Path) -> RawTable:
             problem = f"is not valid CSV near line {reader.line_num} ({error})"
             raise FileError(path, problem) from None
 
-    return RawTable(header, rows(), encoding)
+    return RawTable(header, rows(), encoding, content if reader.line_num == 1 else None)
 
 
 def cell_text(value) -> str:

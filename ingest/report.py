@@ -23,6 +23,7 @@ class LoadReport:
     ignored_columns: list[str] = field(default_factory=list)
     seconds: float = 0.0
     error: str | None = None
+    phases: dict[str, float] = field(default_factory=dict)  # phase -> seconds, in order
 
     @property
     def quarantined_total(self) -> int:

@@ -51,11 +51,25 @@ SELECT count(*) AS problems, count(*) || ' communities whose rollups differ from
     OR f.issued <> coalesce(r.issued, 0) OR f.redeemed <> coalesce(r.redeemed, 0);
 
 -- name: orphans
--- Rows whose community disagrees with the grid or facility they point at.
+-- Rows whose community disagrees with the grid or facility they point at, incidents
+-- whose community, grid or category does not exist, and status-log rows without their
+-- incident (those three are not foreign keys since migration 008: ingest checks them).
 SELECT (SELECT count(*) FROM fact_incident i JOIN dim_grid g USING (grid_code)
          WHERE g.community_code <> i.community_code)
      + (SELECT count(*) FROM fact_service_visit v JOIN dim_facility f USING (facility_code)
          WHERE f.community_code <> v.community_code)
      + (SELECT count(*) FROM dim_grid m JOIN dim_grid p ON p.grid_code = m.parent_grid_code
-         WHERE p.community_code <> m.community_code) AS problems,
-       'incidents, visits or micro-grids pointing outside their community' AS detail;
+         WHERE p.community_code <> m.community_code)
+     + (SELECT count(*) FROM fact_incident i
+         WHERE NOT EXISTS (SELECT 1 FROM dim_community c
+                            WHERE c.community_code = i.community_code)
+            OR (i.grid_code IS NOT NULL
+                AND NOT EXISTS (SELECT 1 FROM dim_grid g WHERE g.grid_code = i.grid_code))
+            OR NOT EXISTS (SELECT 1 FROM dim_incident_category k
+                            WHERE k.category_code = i.category_code))
+     + (SELECT count(*) FROM fact_incident_status_log l
+         WHERE NOT EXISTS (SELECT 1 FROM fact_incident i
+                            WHERE i.community_code = l.community_code
+                              AND i.incident_id = l.incident_id)) AS problems,
+       'rows pointing at a missing or mismatched community, grid, category, facility'
+       || ' or incident' AS detail;
