@@ -16,33 +16,17 @@ from data_access.period import today_local
 from data_access.runner import query_cache
 from tests.app import expected
 from tests.app.conftest import demo_viewer
+from tests.app.test_pages import KINDS
 from tests.briefing import reading
-from ui.formatting import format_count, format_hours, format_rate
+from ui.formatting import format_count
 from ui.i18n import t
 
 AS_OF = today_local() - timedelta(days=1)
 START = AS_OF - timedelta(days=29)
 PERIOD = Period(START, AS_OF, AS_OF)
 
-# label key -> (column of expected.figures, format)
-FIGURES = {
-    "fig.residents": ("residents", format_count),
-    "fig.open": ("open", format_count),
-    "fig.overdue": ("overdue", format_count),
-    "fig.closed": ("closed", format_count),
-    "fig.closure_rate": ("closure_rate", format_rate),
-    "fig.on_time_rate": ("on_time_rate", format_rate),
-    "fig.mean_handling_hours": ("mean_handling_hours", format_hours),
-    "fig.hazards_fixed": ("hazards_fixed", format_count),
-    "fig.visits": ("visits", format_count),
-    "fig.unique_users": ("unique_users", format_count),
-    "fig.utilisation": ("utilisation", format_rate),
-    "fig.share_60_plus": ("share_60_plus", format_rate),
-    "fig.issued": ("issued", format_count),
-    "fig.redeemed": ("redeemed", format_count),
-    "fig.outstanding": ("outstanding", format_count),
-    "fig.participation": ("participation", format_rate),
-}
+# label key -> (column of expected.figures, format), as the page tests read the tiles
+FIGURES = KINDS
 
 OVERDUE_SQL = """
 SELECT incident_id FROM fact_incident
