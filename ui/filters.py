@@ -265,6 +265,20 @@ def _reset() -> None:
     _keep({key: kept[key] for key in ("lang", "mode") if key in kept})
 
 
+def _place_select(name: str, label: str, choices: dict[str, str], all_label: str) -> None:
+    """A street / community / grid list: "" means all, the rest are codes shown by name."""
+    import streamlit as st
+
+    st.selectbox(
+        label,
+        ["", *choices],
+        format_func=lambda code: all_label if not code else choices[code],
+        key=WIDGET_PREFIX + name,
+        on_change=_on_change,
+        args=(name,),
+    )
+
+
 def filter_bar(filters: Filters) -> None:
     """The sidebar widgets of the desk mode, showing exactly the checked view."""
     import streamlit as st
@@ -296,35 +310,14 @@ def filter_bar(filters: Filters) -> None:
 
     with st.sidebar:
         st.subheader(t("filter.heading", lang))
-        st.selectbox(
-            t("filter.street", lang),
-            ["", *streets],
-            format_func=lambda code: all_label if not code else streets[code],
-            key=WIDGET_PREFIX + "street",
-            on_change=_on_change,
-            args=("street",),
-        )
-        st.selectbox(
-            t("filter.community", lang),
-            ["", *names],
-            format_func=lambda code: all_label if not code else names[code],
-            key=WIDGET_PREFIX + "community",
-            on_change=_on_change,
-            args=("community",),
-        )
+        _place_select("street", t("filter.street", lang), streets, all_label)
+        _place_select("community", t("filter.community", lang), names, all_label)
         if grid_rows is not None and len(grid_rows):
             labels = {
                 row.grid_code: (row.grid_name if row.level == "grid" else f"· {row.grid_name}")
                 for row in grid_rows.itertuples()
             }
-            st.selectbox(
-                t("filter.grid", lang),
-                ["", *labels],
-                format_func=lambda code: all_label if not code else labels[code],
-                key=WIDGET_PREFIX + "grid",
-                on_change=_on_change,
-                args=("grid",),
-            )
+            _place_select("grid", t("filter.grid", lang), labels, all_label)
         st.date_input(
             t("filter.period", lang),
             key=WIDGET_PREFIX + "range",
