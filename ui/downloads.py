@@ -5,6 +5,7 @@ CSV is UTF-8 with a BOM so that Excel on Chinese Windows opens it without mojiba
 
 from __future__ import annotations
 
+import functools
 import io
 
 import pandas as pd
@@ -39,7 +40,7 @@ def download_buttons(frame: pd.DataFrame, name: str, key: str) -> None:
     left, right, _ = st.columns([1, 1, 6])
     left.download_button(
         t("download.csv"),
-        csv_bytes(frame),
+        functools.partial(csv_bytes, frame),  # built on click, not on every rerun
         f"{name}.csv",
         "text/csv",
         key=f"{key}_csv",
@@ -48,7 +49,7 @@ def download_buttons(frame: pd.DataFrame, name: str, key: str) -> None:
     )
     right.download_button(
         t("download.xlsx"),
-        xlsx_bytes(frame),
+        functools.partial(xlsx_bytes, frame),
         f"{name}.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"{key}_xlsx",
