@@ -1,7 +1,7 @@
 """Benchmark (not a test): generate an incidents CSV of N rows (default 1M) over a few
 communities, load it with `cockpit ingest`'s loader into a throwaway database, then
 load it again (everything unchanged), and print rows/s in total and per phase (read +
-validate + COPY to staging, merge, status log, rollups, quarantine). Target (DESIGN §7):
+validate + COPY to staging, merge, rollups, quarantine). Target (DESIGN §7):
 ≥ 150k rows/s.
 
     .venv/bin/python benchmarks/ingest_bench.py [--rows 1000000] [--keep]

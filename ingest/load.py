@@ -301,13 +301,9 @@ def _merge(cursor, kind: str, report: LoadReport, staged: StagedRows) -> None:
         _timed(report, "merge", began)
         return
     if kind == "incidents":
-        cursor.execute(sql("stage_touched_incidents"))
         cursor.execute(sql("merge_incidents"))
-        cursor.execute(sql("count_touched"))
-        report.loaded, report.updated = cursor.fetchone()
-        began = _timed(report, "merge", began)
-        cursor.execute(sql("log_incident_statuses"))
-        _timed(report, "status log", began)
+        report.loaded, report.updated, report.status_steps_logged = cursor.fetchone()
+        _timed(report, "merge", began)
     else:
         cursor.execute(sql(f"merge_{kind}"))
         report.loaded, report.updated = cursor.fetchone()

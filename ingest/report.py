@@ -19,6 +19,7 @@ class LoadReport:
     loaded: int = 0
     updated: int = 0
     unchanged: int = 0
+    status_steps_logged: int = 0  # milestones a re-sent incident overwrote, kept in its log
     quarantined: Counter = field(default_factory=Counter)  # reason code -> rows
     ignored_columns: list[str] = field(default_factory=list)
     seconds: float = 0.0

@@ -138,8 +138,14 @@ CREATE TEMP TABLE stage (
 ) ON COMMIT DROP;
 
 -- name: merge_incidents
--- Upsert incidents (the file's row is the incident's current state) and keep the
--- inserted or changed ones, with their milestones, for the status log.
+-- Upsert incidents (the file's row is the incident's current state) and return how
+-- many were inserted and how many changed. An incident's status history is its
+-- milestones plus its status log (readers take the union, see incidents_detail.sql),
+-- so a new incident writes no log row: the log keeps only the steps a later row
+-- overwrote. When a re-sent row changes a milestone, the milestone it replaces goes
+-- to the log (unless the log holds that step already). The `previous` CTE reads
+-- fact_incident as it was before this statement: every part of one statement sees
+-- the same snapshot.
 WITH merged AS (
     INSERT INTO fact_incident AS f (community_code, incident_id, grid_code, category_code,
         channel, status, reported_at, accepted_at, dispatched_at, handled_at, closed_at,
@@ -175,35 +181,36 @@ WITH merged AS (
             EXCLUDED.lat, EXCLUDED.lon, EXCLUDED.description)
     RETURNING f.community_code, f.incident_id, f.reported_at, f.accepted_at, f.dispatched_at,
               f.handled_at, f.closed_at, f.rejected_at, xmax = 0 AS inserted
+), superseded AS (
+    SELECT m.community_code, m.incident_id, step.status, step.before AS changed_at
+      FROM merged m
+     -- LIMIT 1 keeps this a key lookup per changed incident: as a plain join the
+     -- planner may scan the whole fact table for a first load that changes nothing.
+     CROSS JOIN LATERAL (
+           SELECT * FROM fact_incident p
+            WHERE p.community_code = m.community_code AND p.incident_id = m.incident_id
+              AND NOT m.inserted
+            LIMIT 1) AS previous
+     CROSS JOIN LATERAL (VALUES
+               ('reported', previous.reported_at, m.reported_at),
+               ('accepted', previous.accepted_at, m.accepted_at),
+               ('dispatched', previous.dispatched_at, m.dispatched_at),
+               ('handled', previous.handled_at, m.handled_at),
+               ('closed', previous.closed_at, m.closed_at),
+               ('rejected', previous.rejected_at, m.rejected_at)) AS step (status, before, after)
+     WHERE step.before IS NOT NULL AND step.before IS DISTINCT FROM step.after
+       AND NOT EXISTS (
+           SELECT 1 FROM fact_incident_status_log l
+            WHERE l.community_code = m.community_code AND l.incident_id = m.incident_id
+              AND l.status = step.status AND l.changed_at = step.before)
+), logged AS (
+    INSERT INTO fact_incident_status_log (community_code, incident_id, status, changed_at)
+    SELECT community_code, incident_id, status, changed_at FROM superseded
+    RETURNING 1
 )
-INSERT INTO touched SELECT * FROM merged;
-
--- name: count_touched
--- How many incidents the merge inserted and how many it changed.
-SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM touched;
-
--- name: stage_touched_incidents
--- The incidents a merge inserted or changed (filled by merge_incidents' rows).
-CREATE TEMP TABLE touched ON COMMIT DROP AS
-SELECT community_code, incident_id, reported_at, accepted_at, dispatched_at, handled_at,
-       closed_at, rejected_at, true AS inserted
-  FROM fact_incident WITH NO DATA;
-
--- name: log_incident_statuses
--- Append a status-log row for each milestone an incident reached that its log does
--- not hold yet (a new incident has no log, so the lookup is skipped for it).
-INSERT INTO fact_incident_status_log (community_code, incident_id, status, changed_at)
-SELECT t.community_code, t.incident_id, v.status, v.changed_at
-  FROM touched t
- CROSS JOIN LATERAL (VALUES ('reported', t.reported_at), ('accepted', t.accepted_at),
-                            ('dispatched', t.dispatched_at), ('handled', t.handled_at),
-                            ('closed', t.closed_at), ('rejected', t.rejected_at))
-       AS v (status, changed_at)
- WHERE v.changed_at IS NOT NULL
-   AND (t.inserted OR NOT EXISTS (
-        SELECT 1 FROM fact_incident_status_log l
-         WHERE l.community_code = t.community_code AND l.incident_id = t.incident_id
-           AND l.status = v.status));
+SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted),
+       (SELECT count(*) FROM logged)
+  FROM merged;
 
 -- name: stage_service_visits
 -- Staging for a service-visits file (resident_ref already pseudonymised).

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import text
 
+from data_access import Period, Scope
+from data_access import incidents as incidents_data
+from data_access.runner import query_cache
 from ingest.load import ingest
 from tests.ingest import files
 from tests.ingest.files import COMMUNITY_A, COMMUNITY_B, GRID_A, GRID_B, MICRO_A
@@ -55,6 +58,24 @@ def status_log(engine) -> list[tuple]:
                 )
             )
         ]
+
+
+def history(warehouse, monkeypatch, community: str, incident_id: str) -> list[tuple]:
+    """The incident's status steps as the 民情事件 timeline shows them (status log and
+    milestones together), as of now."""
+    monkeypatch.setenv("DATABASE_URL", warehouse.reader_url)
+    query_cache().clear()
+    today = date.today()
+    frame = incidents_data.timeline(
+        Scope.district(), Period(today, today, today), community, incident_id
+    )
+    query_cache().clear()
+    return [
+        (status, when.to_pydatetime(), source)
+        for status, when, source in zip(
+            frame["status"], frame["changed_at"], frame["source"], strict=True
+        )
+    ]
 
 
 HEADER_ZH = ["事件编号", "社区代码", "网格编码", "类别", "渠道", "上报时间", "受理时间",
@@ -106,12 +127,8 @@ def test_gbk_csv_with_chinese_headers_loads_exact_rows(loaded, tmp_path):
         (COMMUNITY_B, "E2", GRID_B, "repair", "other", "reported", local("2026-05-03 14:00"),
          None, None, None, local("2026-05-10 18:00"), None),
     ]  # fmt: skip
-    assert status_log(loaded.owner) == [
-        ("E1", "reported", local("2026-05-01 09:05")),
-        ("E1", "accepted", local("2026-05-01 10:00")),
-        ("E1", "closed", local("2026-05-02 08:30:15")),
-        ("E2", "reported", local("2026-05-03 14:00")),
-    ]
+    # a new incident's milestones are its history: nothing is written twice to the log
+    assert status_log(loaded.owner) == []
     with loaded.owner.connect() as c:
         row = c.execute(
             text(
@@ -175,7 +192,7 @@ def test_bom_csv_loaded_twice_changes_nothing(loaded, tmp_path):
     assert snapshot(loaded.owner) == before
 
 
-def test_resent_incident_gains_milestones_and_log_rows(loaded, tmp_path):
+def test_resent_incident_gains_milestones_and_keeps_its_history(loaded, tmp_path, monkeypatch):
     header = ["incident_id", "community_code", "grid_code", "category", "reported_at",
               "accepted_at", "handled_at", "closed_at", "status"]  # fmt: skip
     first = files.write_csv(
@@ -223,11 +240,13 @@ def test_resent_incident_gains_milestones_and_log_rows(loaded, tmp_path):
         local("2026-05-01 09:30"),
         local("2026-05-03 17:45"),
     )
-    assert status_log(loaded.owner) == [
-        ("E1", "reported", local("2026-05-01 09:00")),
-        ("E1", "accepted", local("2026-05-01 09:30")),
-        ("E1", "handled", local("2026-05-03 10:00")),
-        ("E1", "closed", local("2026-05-03 17:45")),
+    # only new milestones: nothing was overwritten, so the log stays empty
+    assert status_log(loaded.owner) == []
+    assert history(loaded, monkeypatch, COMMUNITY_A, "E1") == [
+        ("reported", local("2026-05-01 09:00"), "milestone"),
+        ("accepted", local("2026-05-01 09:30"), "milestone"),
+        ("handled", local("2026-05-03 10:00"), "milestone"),
+        ("closed", local("2026-05-03 17:45"), "milestone"),
     ]
     with loaded.owner.connect() as c:
         closed = c.execute(
@@ -238,6 +257,37 @@ def test_resent_incident_gains_milestones_and_log_rows(loaded, tmp_path):
             {"a": COMMUNITY_A},
         ).scalar_one()
     assert closed == 1
+
+
+def test_reopened_incident_keeps_the_steps_its_new_row_overwrites(loaded, tmp_path, monkeypatch):
+    """Closed, then re-sent reopened (closed_at cleared, handled again later): the
+    overwritten handled and closed steps go to the log, once, and the timeline shows
+    the whole story."""
+    header = ["incident_id", "community_code", "category", "reported_at", "accepted_at",
+              "handled_at", "closed_at", "status"]  # fmt: skip
+    closed = ["E5", COMMUNITY_A, "其他", "2026-05-01 09:00", "2026-05-01 09:30",
+              "2026-05-01 12:00", "2026-05-01 13:00", "closed"]  # fmt: skip
+    reopened = ["E5", COMMUNITY_A, "其他", "2026-05-01 09:00", "2026-05-01 09:30",
+                "2026-05-02 16:00", "", "handled"]  # fmt: skip
+    for name, row in (("incidents_1.csv", closed), ("incidents_2.csv", reopened)):
+        [report] = ingest(loaded.owner, [files.write_csv(tmp_path / name, [header, row])],
+                          progress=lambda m: None)  # fmt: skip
+        assert report.status == "done" and report.adds_up
+    assert report.updated == 1 and report.status_steps_logged == 2
+    # the same reopened row again changes nothing and logs nothing twice
+    [again] = ingest(loaded.owner, [tmp_path / "incidents_2.csv"], progress=lambda m: None)
+    assert (again.unchanged, again.status_steps_logged) == (1, 0)
+    assert status_log(loaded.owner) == [
+        ("E5", "handled", local("2026-05-01 12:00")),
+        ("E5", "closed", local("2026-05-01 13:00")),
+    ]
+    assert history(loaded, monkeypatch, COMMUNITY_A, "E5") == [
+        ("reported", local("2026-05-01 09:00"), "milestone"),
+        ("accepted", local("2026-05-01 09:30"), "milestone"),
+        ("handled", local("2026-05-01 12:00"), "log"),
+        ("closed", local("2026-05-01 13:00"), "log"),
+        ("handled", local("2026-05-02 16:00"), "milestone"),
+    ]
 
 
 def test_rejected_incident_takes_its_closing_time_as_rejected_at(loaded, tmp_path):
@@ -252,7 +302,7 @@ def test_rejected_incident_takes_its_closing_time_as_rejected_at(loaded, tmp_pat
     assert report.loaded == 1
     [row] = incidents(loaded.owner)
     assert (row[5], row[8], row[9]) == ("rejected", None, local("2026-05-01 12:00"))
-    assert [r[1] for r in status_log(loaded.owner)] == ["reported", "rejected"]
+    assert status_log(loaded.owner) == []
 
 
 def test_cli_reports_and_dry_run_loads_nothing(loaded, tmp_path, monkeypatch, capsys):
