@@ -169,7 +169,9 @@ def matching_stop(stops, page_name: str, params: dict) -> int | None:
 
 
 def newest_data(tables: pd.DataFrame, now: datetime) -> datetime | None:
-    """The newest event time of the data tables, ignoring future bookings."""
+    """The newest event time of the data tables (bookings are not counted, see
+    migration 010), never later than now: events dated ahead of the clock (a demo
+    generated up to 20:00 of today) say the data is current, not from the future."""
     rows = tables[tables["table_name"].isin(DATA_TABLES)]
     times = [
         pd.Timestamp(value) for value in rows["newest"] if value is not None and pd.notna(value)
@@ -177,8 +179,7 @@ def newest_data(tables: pd.DataFrame, now: datetime) -> datetime | None:
     times = [
         stamp.tz_convert(LOCAL) if stamp.tzinfo else stamp.tz_localize(LOCAL) for stamp in times
     ]
-    past = [stamp.to_pydatetime() for stamp in times if stamp <= pd.Timestamp(now)]
-    return max(past) if past else None
+    return min(max(times), pd.Timestamp(now)).to_pydatetime() if times else None
 
 
 def age_text(seconds: float, lang: str | None = None) -> str:

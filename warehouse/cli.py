@@ -25,23 +25,27 @@ def cmd_init(args) -> int:
 def cmd_demo(args) -> int:
     from data_access.period import today_local
     from demo.district import DemoExists, load_demo
+    from demo.scaled import load_scaled
     from warehouse.migrate import migrate
 
     engine = _owner_engine()
     migrate(engine)
     started = time.perf_counter()
+    options = {
+        "seed": args.seed,
+        "today": args.today or today_local(),
+        "replace": args.replace,
+        "progress": lambda message: print(message, flush=True),
+    }
     try:
-        summary = load_demo(
-            engine,
-            seed=args.seed,
-            today=args.today or today_local(),
-            replace=args.replace,
-            progress=lambda message: print(message, flush=True),
-        )
+        if args.scale == "district":
+            summary = load_demo(engine, **options)
+        else:
+            summary = load_scaled(engine, scale=args.scale, **options)
     except DemoExists as error:
         print(str(error), file=sys.stderr)
         return 2
-    print(f"demo district loaded in {time.perf_counter() - started:.1f} s: {summary}")
+    print(f"demo ({args.scale}) loaded in {time.perf_counter() - started:.1f} s: {summary}")
     return 0
 
 
@@ -93,7 +97,14 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("init", help="create or upgrade the schema").set_defaults(func=cmd_init)
 
     demo = commands.add_parser("demo", help="load the demo district")
-    demo.add_argument("--scale", choices=["district"], default="district")
+    demo.add_argument(
+        "--scale",
+        choices=["district", "small", "city"],
+        default="district",
+        help="district: the ten communities of DOMAIN.md, one year (default); small: 30 "
+        "communities, 3 years; city: 3,000 communities in 100 streets, 10M incidents, "
+        "20M visits, 40M ledger entries over 3 years (tens of GB, ~20 min)",
+    )
     demo.add_argument("--seed", type=int, default=2026)
     demo.add_argument("--today", type=date.fromisoformat, help="last day of the demo (YYYY-MM-DD)")
     demo.add_argument("--replace", action="store_true", help="drop all data and load afresh")

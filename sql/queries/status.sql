@@ -6,21 +6,17 @@
 SELECT 1 AS ok;
 
 -- name: table_status
--- One row per fact, ledger and rollup table: rows the scope sees and its newest event.
-SELECT 'fact_incident' AS table_name, count(*) AS row_count, max(reported_at) AS newest
-  FROM fact_incident
-UNION ALL
-SELECT 'fact_incident_status_log', count(*), max(changed_at) FROM fact_incident_status_log
-UNION ALL
-SELECT 'fact_service_visit', count(*), max(visited_at) FROM fact_service_visit
-UNION ALL
-SELECT 'ledger_journal', count(*), max(occurred_at) FROM ledger_journal
-UNION ALL
-SELECT 'ledger_entry', count(*), max(occurred_at) FROM ledger_entry
-UNION ALL
-SELECT 'rollup_community_day', count(*), max(refreshed_at) FROM rollup_community_day
-UNION ALL
-SELECT 'rollup_facility_day', count(*), max(refreshed_at) FROM rollup_facility_day;
+-- One row per fact, ledger and rollup table: rows the scope sees and its newest event,
+-- summed from rollup_freshness (kept per community by triggers, migration 010)
+-- rather than counted over the tables.
+SELECT t.table_name, coalesce(sum(f.row_count), 0) AS row_count, max(f.newest) AS newest
+  FROM (VALUES (1, 'fact_incident'), (2, 'fact_incident_status_log'),
+               (3, 'fact_service_visit'), (4, 'ledger_journal'), (5, 'ledger_entry'),
+               (6, 'rollup_community_day'), (7, 'rollup_facility_day'))
+       AS t (position, table_name)
+  LEFT JOIN rollup_freshness f ON f.table_name = t.table_name
+ GROUP BY t.position, t.table_name
+ ORDER BY t.position;
 
 -- name: recent_loads
 -- The :limit most recent loads (files and demo generations), newest first.

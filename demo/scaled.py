@@ -1,0 +1,205 @@
+"""Load a scaled demo (`cockpit demo --scale small|city`) into an empty warehouse.
+
+The city (≈3,000 communities, 10M incidents, 20M visits, 40M ledger entries over
+three years) is generated a block of communities at a time (demo/scaled_facts.py) and
+streamed through COPY. In one transaction the fact tables' keys, indexes, foreign keys
+and triggers are set aside first and restored after the load: building an index once
+over sorted data is several times faster than maintaining it row by row, and nobody
+sees the tables without them. The rules the triggers enforce are then checked once
+over the whole load (every ledger journal balances), and every day's rollups are
+computed from the facts.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import time
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+
+import pyarrow as pa
+import pyarrow.csv as pa_csv
+from sqlalchemy import Engine, text
+
+from demo import facts as district_facts
+from demo.district import DemoExists, _holds_data, _reset
+from demo.scaled_dims import (
+    COMMUNITY_COLUMNS,
+    FACILITY_COLUMNS,
+    GRID_COLUMNS,
+    SCALES,
+    build_dimensions,
+)
+from demo.scaled_facts import Facts, Span
+from warehouse.accounts import ensure_demo_accounts
+
+FACT_TABLES = ("fact_incident", "fact_service_visit", "ledger_journal", "ledger_entry")
+UNBALANCED_SQL = """
+SELECT community_code, journal_id, sum(amount) FROM ledger_entry
+ GROUP BY community_code, journal_id HAVING sum(amount) <> 0 LIMIT 1
+"""
+
+
+def _span(today: date, years: int) -> Span:
+    start = today - timedelta(days=365 * years - 1)
+    as_of = district_facts.local(today, district_facts.AS_OF_HOUR)
+    epoch = datetime(1970, 1, 1, tzinfo=as_of.tzinfo)
+    start_us = int((district_facts.local(start) - epoch).total_seconds()) * 1_000_000
+    return Span(start_us, int((as_of - epoch).total_seconds()) * 1_000_000)
+
+
+def _copy_rows(cursor, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    buffer.seek(0)
+    cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)", buffer)
+
+
+def _copy_table(cursor, name: str, table: pa.Table) -> int:
+    out = io.BytesIO()
+    pa_csv.write_csv(table, out, pa_csv.WriteOptions(include_header=False))
+    out.seek(0)
+    cursor.copy_expert(
+        f"COPY {name} ({', '.join(table.column_names)}) FROM STDIN WITH (FORMAT csv)", out
+    )
+    return table.num_rows
+
+
+def _set_aside(cursor) -> list[str]:
+    """Drop the fact tables' foreign keys, keys and indexes; return the statements
+    that restore them (keys before the foreign keys that need them)."""
+    cursor.execute(
+        "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid), contype"
+        " FROM pg_constraint WHERE contype IN ('f', 'p', 'u')"
+        " AND conrelid::regclass::text = ANY(%s) ORDER BY contype = 'f', 1, 2",
+        (list(FACT_TABLES),),
+    )
+    constraints = cursor.fetchall()
+    cursor.execute(
+        "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index"
+        " WHERE indrelid::regclass::text = ANY(%s) AND NOT EXISTS"
+        " (SELECT 1 FROM pg_constraint c WHERE c.conindid = indexrelid)",
+        (list(FACT_TABLES),),
+    )
+    indexes = cursor.fetchall()
+    for table, name, _, _kind in sorted(constraints, key=lambda c: c[3] != "f"):
+        cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+    for name, _ in indexes:
+        cursor.execute(f"DROP INDEX {name}")
+    for table in FACT_TABLES:
+        cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+    restore = [
+        f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}'
+        for table, name, definition, _ in constraints
+    ]
+    restore += [definition for _, definition in indexes]
+    restore += [f"ALTER TABLE {table} ENABLE TRIGGER USER" for table in FACT_TABLES]
+    return restore
+
+
+def load_scaled(
+    engine: Engine,
+    *,
+    scale: str,
+    seed: int,
+    today: date,
+    replace: bool,
+    progress: Callable[[str], None] | None,
+) -> str:
+    """Load the demo at `scale` (a key of SCALES); returns a one-line summary."""
+    say = progress or (lambda message: None)
+    size = SCALES[scale]
+    started = time.perf_counter()
+    if _holds_data(engine):
+        if not replace:
+            raise DemoExists(
+                "the warehouse already holds data; run `cockpit demo --replace` to drop it "
+                f"and load the {scale} demo afresh"
+            )
+        say("dropping the old warehouse…")
+        _reset(engine)
+    with engine.connect() as connection:
+        categories = connection.execute(
+            text("SELECT category_code, sla_hours FROM dim_incident_category ORDER BY sort_order")
+        ).all()
+    dims = build_dimensions(seed, size)
+    span = _span(today, size.years)
+    generated = Facts(seed, dims, span, [tuple(row) for row in categories])
+    counts = dict.fromkeys(FACT_TABLES, 0)
+
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext('cockpit-demo'))")
+        cursor.execute("SET LOCAL synchronous_commit = off")
+        cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+        _copy_rows(cursor, "dim_street", ("street_code", "street_name", "kind"), dims.streets)
+        _copy_rows(cursor, "dim_community", COMMUNITY_COLUMNS, dims.communities)
+        _copy_rows(cursor, "dim_grid", GRID_COLUMNS, dims.grids)
+        _copy_rows(cursor, "dim_facility", FACILITY_COLUMNS, dims.facilities)
+        restore = _set_aside(cursor)
+        cursor.execute("SELECT set_config('TimeZone', 'UTC', true)")  # naive = UTC
+        for table in generated.incidents(size.incidents):
+            counts["fact_incident"] += _copy_table(cursor, "fact_incident", table)
+            say(f"incidents {counts['fact_incident']:,}…")
+        for table in generated.visits(size.visits):
+            counts["fact_service_visit"] += _copy_table(cursor, "fact_service_visit", table)
+            say(f"visits {counts['fact_service_visit']:,}…")
+        for journals, entries in generated.points(size.ledger_entries):
+            counts["ledger_journal"] += _copy_table(cursor, "ledger_journal", journals)
+            counts["ledger_entry"] += _copy_table(cursor, "ledger_entry", entries)
+            say(f"ledger entries {counts['ledger_entry']:,}…")
+        cursor.execute("SELECT set_config('TimeZone', 'Asia/Shanghai', true)")
+        say("keys and indexes…")
+        for statement in restore:
+            cursor.execute(statement)
+        say("every journal balances…")
+        cursor.execute(UNBALANCED_SQL)
+        unbalanced = cursor.fetchone()
+        if unbalanced:
+            raise RuntimeError(f"demo generator made an unbalanced journal: {unbalanced}")
+        say("analyze…")
+        cursor.execute("ANALYZE")
+        say("rollups…")
+        cursor.execute("SELECT mark_all_days_dirty()")
+        cursor.execute("SELECT refresh_rollups()")
+        cursor.execute("SELECT rebuild_freshness()")  # its triggers were set aside too
+        _bookkeeping(cursor, seed, today, scale, span)
+        raw.commit()
+    except BaseException:
+        raw.rollback()
+        raise
+    finally:
+        raw.close()
+    say("demo accounts…")
+    ensure_demo_accounts(engine)
+    return (
+        f"{len(dims.communities):,} communities in {len(dims.streets)} streets, "
+        f"{counts['fact_incident']:,} incidents, {counts['fact_service_visit']:,} visits, "
+        f"{counts['ledger_journal']:,} journals / {counts['ledger_entry']:,} ledger entries "
+        f"(seed {seed}, to {today}) in {time.perf_counter() - started:.1f} s"
+    )
+
+
+def _bookkeeping(cursor, seed: int, today: date, scale: str, span: Span) -> None:
+    source = f"demo:{scale}:seed={seed}"
+    for kind, table, stamp in (
+        ("incidents", "fact_incident", "reported_at"),
+        ("service_visits", "fact_service_visit", "visited_at"),
+        ("points", "ledger_journal", "occurred_at"),
+    ):
+        cursor.execute(
+            "INSERT INTO ingest_load (kind, source, finished_at, rows_read, rows_loaded,"
+            f" newest_event_at, status) SELECT %s, %s, now(), count(*), count(*), max({stamp}),"
+            f" 'done' FROM {table}",
+            (kind, source),
+        )
+    as_of = datetime.fromtimestamp(span.as_of_us / 1e6, district_facts.TZ)
+    meta = {"seed": seed, "today": today.isoformat(), "scale": scale, "as_of": as_of.isoformat()}
+    cursor.execute(
+        "INSERT INTO warehouse_meta (key, value) VALUES ('demo', %s) "
+        "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+        (json.dumps(meta),),
+    )
