@@ -1,0 +1,267 @@
+"""Every page's script run in Streamlit's AppTest, cold and warm, as a signed-in viewer:
+how long the script ran, how many bytes it queued for the browser, and which named
+queries reached the database (data_access.runner.QUERY_OBSERVERS).
+
+- Script run: from the run's first SCRIPT_STARTED to its last stop event, so AppTest's
+  own set-up and element-tree parsing are left out. (Under AppTest every run starts
+  with app.py's one-line switch out of pages-directory mode and a rerun; it is
+  counted, as are any reruns a page asks for.)
+- Bytes: the sum of ForwardMsg.ByteSize() over every message the run enqueued, which
+  is what a browser session would be sent at most (Streamlit's queue may merge deltas
+  to the same element before a flush).
+- Cold: data_access's query cache and st.cache_data cleared before the run. Warm: run
+  again with both populated (a query whose :t moved to the next minute runs again, as
+  it would in the app).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import streamlit as st
+from sqlalchemy import Engine, text
+from streamlit import config as streamlit_config
+from streamlit import logger as streamlit_logger
+from streamlit.runtime.scriptrunner import ScriptRunnerEvent
+from streamlit.testing.v1 import AppTest, app_test
+from streamlit.testing.v1.local_script_runner import LocalScriptRunner
+
+from benchmarks.table import (
+    BYTES_PER_RERUN,
+    PAGE_COLD_S,
+    PAGE_WARM_S,
+    QUERY_S,
+    Row,
+    kb,
+    percentile,
+    timing_row,
+)
+from data_access import auth, runner
+from ui.auth_ui import VIEWER_KEY
+from warehouse.accounts import add_user, list_users, reset_password
+
+ROOT = Path(__file__).resolve().parents[1]
+TIMEOUT_S = 300
+# (label, script, URL parameters): every page of app.py, and the overview on the wall.
+PAGES = (
+    ("overview", "pages/overview.py", {}),
+    ("overview mode=screen", "pages/overview.py", {"mode": "screen"}),
+    ("map", "pages/map.py", {}),
+    ("incidents", "pages/incidents.py", {}),
+    ("services", "pages/services.py", {}),
+    ("points", "pages/points.py", {}),
+    ("community", "pages/community.py", {}),
+    ("status", "pages/status.py", {}),
+)
+_STOPS = {
+    ScriptRunnerEvent.SCRIPT_STOPPED_WITH_SUCCESS,
+    ScriptRunnerEvent.SCRIPT_STOPPED_WITH_COMPILE_ERROR,
+    ScriptRunnerEvent.SCRIPT_STOPPED_FOR_RERUN,
+}
+
+
+@dataclass
+class PageRun:
+    seconds: float
+    bytes_sent: int
+    queries: list[tuple[str, float, int]]  # (name, seconds, rows) that reached the database
+    error: str | None = None
+
+
+@dataclass
+class PageResult:
+    page: str
+    viewer: str
+    cold: list[PageRun] = field(default_factory=list)
+    warm: list[PageRun] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[str]:
+        return [run.error for run in (*self.cold, *self.warm) if run.error]
+
+
+def sign_in_viewers(owner: Engine) -> dict[str, auth.Viewer]:
+    """The demo district account and a community account, signed in. A warehouse whose
+    demo has no community account (another district) gets one for its first community."""
+    with owner.connect() as connection:
+        accounts = connection.execute(
+            text("SELECT value FROM warehouse_meta WHERE key = 'demo_accounts'")
+        ).scalar_one()
+        first_community = connection.execute(
+            text("SELECT min(community_code) FROM dim_community")
+        ).scalar_one()
+    by_role = {account["role"]: account for account in accounts}
+    if "community" not in by_role:
+        username, password = "bench_community", secrets.token_urlsafe(12)
+        if username in {user["username"] for user in list_users(owner)}:
+            reset_password(owner, username, password)
+        else:
+            add_user(owner, username, password, "community", first_community)
+        by_role["community"] = {"username": username, "password": password}
+    viewers = {}
+    for role in ("district", "community"):
+        answer = auth.sign_in(by_role[role]["username"], by_role[role]["password"])
+        if answer.viewer is None:
+            raise RuntimeError(f"the demo {role} account cannot sign in: {answer.reason}")
+        viewers[role] = answer.viewer
+    return viewers
+
+
+class _Probe:
+    """The script runners AppTest makes while patched; each notes its events."""
+
+    def __init__(self):
+        self.runners: list = []
+
+    def runner_class(self):
+        probe = self
+
+        class MeasuredRunner(LocalScriptRunner):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                self.marks: list[tuple[ScriptRunnerEvent, float]] = []
+                self.sent: list = []
+                self.on_event.connect(self._note, weak=False)
+                probe.runners.append(self)
+
+            def _note(self, sender, event, **kwargs):
+                if event == ScriptRunnerEvent.ENQUEUE_FORWARD_MSG:
+                    self.sent.append(kwargs["forward_msg"])  # sized after the run
+                else:
+                    self.marks.append((event, time.perf_counter()))
+
+        return MeasuredRunner
+
+    def take(self) -> tuple[float, int]:
+        """(script-run seconds, bytes enqueued) of the last run, forgetting it."""
+        last = self.runners[-1]
+        self.runners.clear()
+        starts = [at for event, at in last.marks if event == ScriptRunnerEvent.SCRIPT_STARTED]
+        stops = [at for event, at in last.marks if event in _STOPS]
+        seconds = stops[-1] - starts[0] if starts and stops else float("nan")
+        return seconds, sum(message.ByteSize() for message in last.sent)
+
+
+@contextlib.contextmanager
+def _measuring():
+    probe, queries = _Probe(), []
+
+    def observe(name: str, seconds: float, rows: int) -> None:
+        queries.append((name, seconds, rows))
+
+    original = app_test.LocalScriptRunner
+    app_test.LocalScriptRunner = probe.runner_class()
+    runner.QUERY_OBSERVERS.append(observe)
+    # Driving AppTest and clearing caches from this thread makes Streamlit warn that
+    # there is no script context, several lines per run: expected here, so quiet.
+    # (AppTest re-applies the logger.level option at each run, so set the option.)
+    level = streamlit_config.get_option("logger.level")
+    streamlit_config.set_option("logger.level", "error")
+    streamlit_logger.set_log_level("error")
+    try:
+        yield probe, queries
+    finally:
+        app_test.LocalScriptRunner = original
+        runner.QUERY_OBSERVERS.remove(observe)
+        streamlit_config.set_option("logger.level", level)
+        streamlit_logger.set_log_level(level)
+
+
+def clear_caches() -> None:
+    runner.query_cache().clear()
+    st.cache_data.clear()
+
+
+def _run(app: AppTest, probe: _Probe, queries: list) -> PageRun:
+    before = len(queries)
+    app.run()
+    seconds, size = probe.take()
+    error = "; ".join(str(e.value)[:200] for e in app.exception) or None
+    return PageRun(seconds, size, queries[before:], error)
+
+
+def measure_page(
+    label: str, script: str, params: dict, viewer_label: str, viewer, cold: int, warm: int
+) -> PageResult:
+    result = PageResult(label, viewer_label)
+    with _measuring() as (probe, queries):
+        app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT_S)
+        app.session_state[VIEWER_KEY] = viewer
+        for key, value in params.items():
+            app.query_params[key] = value
+        app.run()  # lands on the overview; the page's own runs follow
+        probe.take()
+        if script != PAGES[0][1]:
+            app.switch_page(script)
+        for _ in range(cold):
+            clear_caches()
+            result.cold.append(_run(app, probe, queries))
+        for _ in range(warm):
+            result.warm.append(_run(app, probe, queries))
+    return result
+
+
+def measure_pages(viewers: dict, cold: int, warm: int, pages=PAGES, say=print) -> list:
+    results = []
+    for viewer_label, viewer in viewers.items():
+        for label, script, params in pages:
+            say(f"page {label} as {viewer_label}…")
+            results.append(measure_page(label, script, params, viewer_label, viewer, cold, warm))
+    return results
+
+
+def page_rows(results: list[PageResult]) -> list[Row]:
+    rows = []
+    for r in results:
+        what = f"{r.page} · {r.viewer}"
+        for kind, runs, limit in (("cold", r.cold, PAGE_COLD_S), ("warm", r.warm, PAGE_WARM_S)):
+            row = timing_row(f"page run {kind}", what, [run.seconds for run in runs], limit)
+            if kind == "warm":
+                hits = sum(len(run.queries) for run in runs)
+                row = _with_what(row, f"{what} ({hits} queries ran)")
+            rows.append(_with_errors(row, r.errors) if kind == "cold" else row)
+        sizes = [run.bytes_sent for run in (*r.cold, *r.warm)]
+        top = max(sizes)
+        rows.append(
+            Row(
+                "bytes per rerun",
+                what,
+                len(sizes),
+                kb(percentile(sizes, 0.5)),
+                f"max {kb(top)}",
+                f"≤ {kb(BYTES_PER_RERUN)}",
+                "ok" if top <= BYTES_PER_RERUN else "OVER",
+            )
+        )
+    return rows
+
+
+def query_rows(results: list[PageResult]) -> list[Row]:
+    """Per named query, its database time over every cold run of every page."""
+    by_name: dict[str, list[tuple[float, int]]] = {}
+    for result in results:
+        for run in result.cold:
+            for name, seconds, count in run.queries:
+                by_name.setdefault(name, []).append((seconds, count))
+    rows = []
+    for name in sorted(by_name):
+        samples = by_name[name]
+        most = max(count for _, count in samples)
+        rows.append(
+            timing_row("query", f"{name} (≤ {most:,} rows)", [s for s, _ in samples], QUERY_S)
+        )
+    return rows
+
+
+def _with_what(row: Row, what: str) -> Row:
+    return Row(row.measure, what, row.n, row.p50, row.p95, row.budget, row.verdict)
+
+
+def _with_errors(row: Row, errors: list[str]) -> Row:
+    if not errors:
+        return row
+    return Row(row.measure, row.what, row.n, row.p50, row.p95, row.budget, "ERROR")

@@ -1,0 +1,121 @@
+"""The benchmark suite's steps over the session's demo district, once each (repeat 1, a
+tiny ingest): what they measure is really there. No timing is asserted."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import text
+
+from benchmarks import ingest_step, page_runs, refresh, rollups
+from benchmarks.table import render
+from data_access.period import LOCAL, Period, today_local
+from data_access.runner import query_cache
+
+INGEST_ROWS = 2_000
+DELTA_ROWS = 10_000
+
+
+@pytest.fixture
+def demo(demo_warehouse, monkeypatch):
+    """The demo warehouse, with the app's environment pointing at it."""
+    for key, value in demo_warehouse.env().items():
+        monkeypatch.setenv(key, value)
+    query_cache().clear()
+    yield demo_warehouse
+    query_cache().clear()
+
+
+@pytest.fixture
+def viewers(demo):
+    return page_runs.sign_in_viewers(demo.owner)
+
+
+def test_every_page_runs_for_both_viewers_and_sends_bytes(viewers):
+    results = page_runs.measure_pages(viewers, cold=1, warm=1, say=lambda message: None)
+
+    assert [v.scope.kind for v in viewers.values()] == ["district", "community"]
+    expected = {(label, viewer) for viewer in viewers for label, _, _ in page_runs.PAGES}
+    assert {(r.page, r.viewer) for r in results} == expected
+    assert all(not r.errors for r in results), [r.errors for r in results]
+    assert all(len(r.cold) == 1 and len(r.warm) == 1 for r in results)
+    assert all(run.bytes_sent > 0 for r in results for run in (*r.cold, *r.warm))
+    # A cold overview reaches the database for its headline figures (the runner's hook).
+    overview = next(r for r in results if r.page == "overview" and r.viewer == "district")
+    assert "incident_summary" in {name for name, _, _ in overview.cold[0].queries}
+
+    rows = page_runs.page_rows(results)
+    for kind in ("page run cold", "page run warm", "bytes per rerun"):
+        assert len([row for row in rows if row.measure == kind]) == len(expected)
+    queried = {name for r in results for run in r.cold for name, _, _ in run.queries}
+    assert len(page_runs.query_rows(results)) == len(queried)
+    assert render(rows).count("\n") == len(rows) + 1  # header, rule, one line per row
+
+
+def test_rollup_figures_equal_the_same_figures_from_the_facts(demo, viewers):
+    as_of = today_local() - timedelta(days=1)
+    checks = rollups.compare_figures(demo.reader(), viewers["district"], as_of, repeat=1)
+
+    compared = {(c.figure, c.days) for c in checks if c.naive}
+    assert compared == {
+        (figure, days)
+        for figure in ("service_summary", "points_summary", "daily_activity")
+        for days in rollups.PERIOD_DAYS
+    }
+    assert all(c.differences == [] for c in checks), [c.differences for c in checks]
+    assert all(c.rows > 1 for c in checks)  # ten communities plus the total; 30+ days
+
+
+def test_the_comparison_sees_a_changed_figure(demo, viewers):
+    params = Period.last_days(30, today_local() - timedelta(days=1)).params()
+    scope, session = viewers["district"].scope, viewers["district"].token_hash
+    sql = rollups.NAIVE["points_summary"].sql
+    bound = {k: params[k] for k in rollups.NAIVE["points_summary"].params}
+    _, frame = rollups._timed(demo.reader(), sql, scope, session, bound)
+    changed = frame.copy()
+    changed.loc[2, "issued"] = changed.loc[2, "issued"] + 1
+
+    assert rollups.differences(frame, frame.copy()) == []
+    [difference] = rollups.differences(frame, changed)
+    assert "issued" in difference
+
+
+def test_the_delta_marks_its_days_and_the_refresh_clears_them(demo):
+    with demo.owner.connect() as connection:
+        before = connection.execute(text("SELECT count(*) FROM fact_incident")).scalar_one()
+
+    result = refresh.incremental_refresh(demo.owner, DELTA_ROWS, repeat=1)
+
+    delta = result.delta
+    assert len(delta.incidents) + len(delta.visits) == DELTA_ROWS
+    days = set()
+    for row in delta.incidents:
+        reported, closed = row[5], row[6]
+        days.add((row[0], reported.astimezone(LOCAL).date()))
+        if closed is not None:
+            days.add((row[0], closed.astimezone(LOCAL).date()))
+    days |= {(row[0], row[3].astimezone(LOCAL).date()) for row in delta.visits}
+    assert result.marked == days
+    assert result.refreshed == [result.dirty_before + len(days)]
+    assert result.dirty_after == [0]
+    assert result.mismatched_days == [0]
+    with demo.owner.connect() as connection:  # rolled back: the warehouse is as it was
+        after = connection.execute(text("SELECT count(*) FROM fact_incident")).scalar_one()
+        bench_rows = connection.execute(
+            text("SELECT count(*) FROM fact_service_visit WHERE visit_id LIKE 'BENCH-%'")
+        ).scalar_one()
+    assert (after, bench_rows) == (before, 0)
+
+
+def test_ingest_loads_exactly_the_generated_rows(pg_server, monkeypatch):
+    monkeypatch.setenv("COCKPIT_HMAC_KEY", "bench-test")
+    result = ingest_step.measure_ingest(pg_server, INGEST_ROWS)
+
+    assert (result.first.status, result.again.status) == ("done", "done")
+    assert result.first.rows_read == INGEST_ROWS
+    assert result.first.loaded == INGEST_ROWS
+    assert result.first.quarantined_total == 0
+    assert result.again.unchanged == INGEST_ROWS
+    assert result.incidents_in_table == INGEST_ROWS
+    assert [row.n for row in ingest_step.ingest_rows(result)] == [1, 1]
