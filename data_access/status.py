@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import json
 import time
+from datetime import datetime
 
 import pandas as pd
 from sqlalchemy.exc import DBAPIError
@@ -39,17 +41,25 @@ def rollup_lag(scope: Scope) -> dict:
 
 
 def checks(scope: Scope | None = None) -> pd.DataFrame:
-    """The integrity checks, district scope: name, problems, ok, detail."""
-    scope = scope or Scope.district()
-    rows = []
-    for name in CHECKS:
-        frame = fetch(name, scope)
-        row = frame.iloc[0]
-        problems = float(row["problems"])
-        rows.append(
-            {"name": name, "problems": problems, "ok": problems == 0, "detail": row["detail"]}
-        )
-    return pd.DataFrame(rows)
+    """The integrity checks as last recorded by `cockpit check`: name, ok, detail, in
+    the order of CHECKS; attrs['checked_at'] is when (None and no rows: never run)."""
+    frame = fetch("last_check", scope or Scope.district())
+    if frame.empty:
+        result = pd.DataFrame(columns=["name", "ok", "detail"])
+        result.attrs["checked_at"] = None
+        return result
+    recorded = frame.iloc[0]["value"]
+    recorded = json.loads(recorded) if isinstance(recorded, str) else recorded
+    by_name = {r["name"]: r for r in recorded["results"]}
+    result = pd.DataFrame(
+        [
+            {"name": name, "ok": by_name[name]["ok"], "detail": by_name[name]["detail"]}
+            for name in CHECKS
+            if name in by_name
+        ]
+    )
+    result.attrs["checked_at"] = datetime.fromisoformat(recorded["checked_at"])
+    return result
 
 
 def warehouse_reachable(url: str | None = None) -> bool:

@@ -21,6 +21,7 @@ from demo import facts
 from demo.communities import COMMUNITIES, DEFAULT_CATEGORIES, STREETS
 from demo.geometry import community_rect, tile
 from warehouse.accounts import ensure_demo_accounts
+from warehouse.checks import record_checks, run_checks
 
 
 class DemoExists(RuntimeError):
@@ -383,6 +384,8 @@ def load_demo(
 
     say("demo accounts…")
     ensure_demo_accounts(engine)
+    say("integrity checks…")
+    record_checks(engine, run_checks(engine))  # a few seconds at this size
     counts = {t.name: len(t.rows) for t in district.tables}
     return (
         f"{len(COMMUNITIES)} communities, {counts['dim_grid']:,} grids, "

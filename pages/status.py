@@ -54,6 +54,10 @@ with left:
 with right:
     st.subheader(t("status.checks"))
     checks = warehouse.checks(scope)
+    if checks.attrs["checked_at"] is None:
+        st.info(t("status.checks_never"))
+    else:
+        st.caption(t("status.checked_at", when=when(checks.attrs["checked_at"])))
     downloads.shown_table(
         t("status.checks"),
         "cockpit_status_checks",

@@ -182,6 +182,15 @@ TEXT: dict[str, tuple[str, str]] = {
     "status.rollup_oldest": ("最早标记时间", "Oldest mark"),
     "status.checks": ("完整性检查（cockpit check）", "Integrity checks (cockpit check)"),
     "status.check": ("检查项", "Check"),
+    "status.checked_at": (
+        "检查时间：{when}（检查遍历全部事实表，由运维命令 cockpit check 运行，页面不实时运行）",
+        "Checked {when} (the checks read every fact table, so `cockpit check` runs them,"
+        " not the page)",
+    ),
+    "status.checks_never": (
+        "尚未运行完整性检查：请运维人员运行 cockpit check。",
+        "The integrity checks have not run yet: run `cockpit check`.",
+    ),
     "status.result": ("结果", "Result"),
     "status.detail": ("说明", "Detail"),
     "status.ok": ("通过", "OK"),

@@ -58,9 +58,11 @@ def cmd_refresh(args) -> int:
 
 
 def cmd_check(args) -> int:
-    from warehouse.checks import run_checks
+    from warehouse.checks import record_checks, run_checks
 
-    results = run_checks(_owner_engine())
+    engine = _owner_engine()
+    results = run_checks(engine)
+    record_checks(engine, results)
     for result in results:
         mark = "ok  " if result.ok else "FAIL"
         print(f"{mark} {result.name}: {result.detail}")

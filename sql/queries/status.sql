@@ -38,3 +38,8 @@ SELECT q.load_id, l.kind, l.source, q.reason, q.row_count
 -- name: rollup_lag
 -- One row: community-days waiting for a refresh and when the oldest was marked.
 SELECT count(*) AS dirty, min(marked_at) AS oldest_marked_at FROM rollup_dirty;
+
+-- name: last_check
+-- The integrity checks as `cockpit check` last recorded them (JSON: checked_at and
+-- per check name, ok, detail); no row when they never ran.
+SELECT value FROM warehouse_meta WHERE key = 'last_check';
