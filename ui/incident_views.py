@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from data_access.period import LOCAL
+from ui import charts
 from ui.downloads import csv_bytes, download_buttons, xlsx_bytes
 from ui.formatting import MISSING, format_hours, format_number, format_rate
 from ui.i18n import t
@@ -192,7 +193,7 @@ def _draw(chart: alt.Chart, screen: bool = False) -> None:
             .configure_axis(labelColor=SCREEN_TEXT, gridColor=SCREEN_GRID, domainColor=SCREEN_GRID)
             .configure_legend(labelColor=SCREEN_TEXT)
         )
-    st.altair_chart(chart, width="stretch", theme=None if screen else "streamlit")
+    charts.show(chart, theme=None if screen else "streamlit")
 
 
 def _compact_downloads(frame: pd.DataFrame, name: str, key: str) -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import altair as alt
 import pandas as pd
-import streamlit as st
 
 from data_access.services import AGE_GROUPS, OVER_FULL, UNDER_USED, WEEKDAYS
+from ui import charts
 from ui.formatting import format_count, format_number, format_rate
 from ui.i18n import current_language, t
 from ui.shell import FONT_STACK
@@ -27,7 +27,7 @@ def styled(chart: alt.Chart, mode: str) -> alt.Chart:
 
 
 def draw(chart: alt.Chart, mode: str) -> None:
-    st.altair_chart(styled(chart, mode), width="stretch", theme=None)
+    charts.show(styled(chart, mode), theme=None)
 
 
 def type_name(kind: str) -> str:
