@@ -21,6 +21,13 @@ WITH scoped AS (
       FROM fact_incident i
       JOIN dim_incident_category c USING (category_code)
      WHERE i.reported_at <= :t
+       -- only incidents some figure counts: open at :t, reported today or in the
+       -- period, closed in the period. Each branch has an index (migration 011), so a
+       -- city's history is not read to count a month.
+       AND ((i.closed_at IS NULL AND i.rejected_at IS NULL)
+            OR i.closed_at > :t OR i.rejected_at > :t
+            OR i.reported_at >= least(CAST(:start_at AS timestamptz), :day_start)
+            OR i.closed_at >= :start_at)
        AND (CAST(:grid_code AS text) IS NULL OR i.grid_code IN (
                SELECT g.grid_code FROM dim_grid g
                 WHERE g.grid_code = :grid_code OR g.parent_grid_code = :grid_code))
