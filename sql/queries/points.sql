@@ -7,7 +7,7 @@
 -- redeemed, expired in the period; outstanding as of the end day; participation
 -- (distinct earners in the 30 days to :t ÷ residents); redemption rate; velocity
 -- (redeemed ÷ mean daily outstanding over the period).
-WITH daily_net AS (
+WITH daily_net AS NOT MATERIALIZED (
     SELECT community_code, day, points_issued, points_redeemed, points_expired,
            points_issued - points_redeemed - points_expired + points_adjusted AS net
       FROM rollup_community_day
@@ -16,10 +16,12 @@ WITH daily_net AS (
     SELECT d::date AS day
       FROM generate_series(CAST(:start_day AS date), CAST(:end_day AS date), interval '1 day') d
 ), opening AS (
-    SELECT c.community_code, c.residents,
-           coalesce((SELECT sum(n.net) FROM daily_net n
-                      WHERE n.community_code = c.community_code AND n.day < :start_day), 0) AS amount
+    -- one grouped pass over the days before the period (a correlated sum per
+    -- community re-read the whole rollup once per community: minutes at city scale)
+    SELECT c.community_code, c.residents, coalesce(sum(n.net), 0) AS amount
       FROM dim_community c
+      LEFT JOIN daily_net n ON n.community_code = c.community_code AND n.day < :start_day
+     GROUP BY c.community_code, c.residents
 ), outstanding_by_day AS (
     SELECT o.community_code, cal.day,
            o.amount + sum(coalesce(n.net, 0)) OVER (
