@@ -1,0 +1,719 @@
+"""Benchmark (not a test): N wall screens (大屏) on ONE `streamlit run app.py` process,
+printing the p95 refresh time of N screens against one screen alone. Budget (DESIGN §7):
+50 big screens refreshing every 30 s without the p95 rerun growing more than 20 %.
+
+    .venv/bin/python benchmarks/screen_load.py                       # 50 screens, 30 s, 3 min
+    .venv/bin/python benchmarks/screen_load.py --sessions 5 --interval 5 --duration 20
+
+Starts a throwaway embedded warehouse with the demo district (benchmarks/common.py), a
+district screen token, and one headless `streamlit run app.py` on a free loopback port.
+Each screen is a websocket client speaking Streamlit's own protocol (BackMsg /
+ForwardMsg protobufs on /_stcore/stream) the way the browser's frontend does, without
+a browser: it opens `/?mode=screen&token=…`, arms a timer for every `auto_rerun` the
+app asks for and sends the fragment rerun it would send, follows page switches
+(`navigation.page_script_hash`) and URL changes (`page_info_changed`), and keeps the
+frontend's message cache (`cached_message_hashes`, `ref_hash`).
+
+What is measured is what a real wall screen does. The screen's frame (ui/screen.py)
+runs an `st.fragment(run_every=tick)`: every tick the browser reruns that fragment,
+which redraws the bar; once `refresh_seconds` have passed since the last full run, or
+a playlist stop's dwell is over, the fragment calls `st.rerun()` / `st.switch_page()`
+and the server reruns the whole page. So the 30 s refresh is a full rerun that starts
+with a fragment rerun: a **refresh** is timed from the timer's BackMsg to the
+`script_finished` that ends the full run, and its bytes are all ForwardMsgs in between.
+Bar-only ticks, and the shell's 15 s recovery-watch fragment, are the rest of the
+load; they are counted but reported apart. `--interval` sets the app's refresh period
+(COCKPIT_SCREEN_REFRESH_S); the playlist (config/screen_playlist.toml, or
+`--playlist`) keeps its pages and dwell times, so a stop whose dwell is shorter than
+the interval switches page earlier. The screens start at evenly staggered offsets.
+
+Phases: a warm-up screen visits every stop once (as of yesterday, so it leaves no
+cached figure for today behind); one screen alone; then the N screens together, so
+each screen makes as many refreshes as the single one. Each phase counts the
+refreshes whose timer fired in the `--duration` window that follows a ramp-up of one
+interval. Every refresh is checked to have drawn the page: no exception, no error
+box, the screen bar, the page's title, its figure tiles with values, and the map's
+deck, the league or the charts; otherwise the run fails. When the app falls behind
+its screens' timers the verdict is "OVER: backlog" (the times are then lower bounds,
+and Streamlit drops a run's unsent messages when the next run starts, so pages may
+miss parts). The app runs without its file watcher (other edits to the checkout must
+not reload modules mid-measurement); `--app-env NAME=VALUE` adds to its environment,
+e.g. a Streamlit option such as STREAMLIT_RUNNER_POST_SCRIPT_GC=false.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import math
+import os
+import statistics
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests" / "browser"))  # harness.AppServer: `streamlit run`
+
+from harness import AppServer  # noqa: E402
+from sqlalchemy import create_engine  # noqa: E402
+from streamlit.proto.Alert_pb2 import Alert  # noqa: E402
+from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
+from websockets.asyncio.client import connect  # noqa: E402
+
+from benchmarks.common import throwaway_demo_warehouse  # noqa: E402
+from ui import screen  # noqa: E402
+from ui.formatting import MISSING  # noqa: E402
+from ui.i18n import t  # noqa: E402
+from warehouse.accounts import create_screen_token  # noqa: E402
+
+BUDGET_GROWTH = 0.20
+DRAIN_TIMEOUT_S = 90
+BAR_MARK = 'data-testid="screenBar"'
+# What each page's screen branch draws besides its title and tiles (pages/*.py).
+PAGE_MARKS = {
+    "overview": ("html", 'data-testid="screenLeague"'),
+    "incidents": ("vega_lite_chart", ""),
+    "map": ("deck_gl_json_chart", ""),
+}
+PAGES_WITH_TILES = {"overview", "incidents", "map", "services", "points", "community"}
+DEFAULT_PAGE = Path(screen.PAGE_SCRIPTS["/"]).stem
+FINISHED = {ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY}
+
+
+@dataclass
+class Rerun:
+    """One answered request: a full page rerun ("refresh"), a bar-only "tick", a
+    "watch" (the recovery fragment) or the screen's first "open"; or a broken
+    "connection"."""
+
+    session: int
+    kind: str
+    page: str
+    sent: float
+    seconds: float
+    bytes: int
+    problems: list[str]
+
+
+@dataclass
+class _Chain:
+    """The runs answering one request, from its first new_session to script_finished."""
+
+    sent: float
+    fragment_ids: tuple[str, ...]
+    full: bool = False
+    page_hash: str = ""
+    bytes: int = 0
+    elements: Counter = field(default_factory=Counter)
+    marks: set[str] = field(default_factory=set)
+    headings: list[str] = field(default_factory=list)
+    metric_values: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+class ScreenClient:
+    """One wall screen: a websocket session that behaves like Streamlit's frontend."""
+
+    def __init__(self, number: int, port: int, query_string: str):
+        self.number = number
+        self.url = f"ws://127.0.0.1:{port}/_stcore/stream"
+        self.base = f"http://127.0.0.1:{port}/"
+        self.query_string = query_string
+        self.page_hash = ""
+        self.page_names: dict[str, str] = {}  # page_script_hash -> url path
+        self.results: list[Rerun] = []
+        self.unanswered = 0
+        self.overlapping = 0  # timer requests sent while the last one was unanswered
+        self.bar_fragment: str | None = None
+        self._ws = None
+        self._timers: dict[str, asyncio.Task] = {}
+        self._timing = False
+        self._outstanding: list[tuple[float, str]] = []  # (sent, fragment id or "")
+        self._chain: _Chain | None = None
+        self._settled = asyncio.Event()
+        self._first_done = asyncio.Event()
+        # The frontend's ForwardMsg cache: hash -> [last run, fragment id, kind, mark].
+        self._cache: dict[str, list] = {}
+        self._runs = 0
+        self._max_age = 2
+        self._reader: asyncio.Task | None = None
+
+    # -- connection ----------------------------------------------------------------
+    async def open(self) -> None:
+        self._ws = await connect(
+            self.url,
+            subprotocols=["streamlit"],
+            max_size=None,
+            compression=None,  # the server's websocket compression is off by default
+            ping_interval=None,
+            open_timeout=60,
+        )
+        self._reader = asyncio.create_task(self._read())
+        await self.send()  # the browser at / : no page hash yet, the default page
+
+    async def close(self) -> None:
+        self.stop_timers()
+        if self._ws is not None:
+            await self._ws.close()
+        if self._reader is not None:
+            await asyncio.gather(self._reader, return_exceptions=True)
+
+    def start_timers(self) -> None:
+        self._timing = True
+
+    def stop_timers(self) -> None:
+        self._timing = False
+        for task in self._timers.values():
+            task.cancel()
+        self._timers.clear()
+
+    async def wait_first_run(self, timeout: float) -> None:
+        await asyncio.wait_for(self._first_done.wait(), timeout)
+
+    async def wait_settled(self, timeout: float) -> None:
+        """Until no request is waiting for an answer (or the timeout)."""
+        deadline = time.perf_counter() + timeout
+        while self._chain is not None or self._outstanding:
+            self._settled.clear()
+            left = deadline - time.perf_counter()
+            if left <= 0:
+                self.unanswered += len(self._outstanding) + (self._chain is not None)
+                self._outstanding.clear()
+                self._chain = None
+                return
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._settled.wait(), min(left, 1.0))
+
+    async def send(
+        self, fragment_id: str = "", page_hash: str | None = None, query_string: str | None = None
+    ) -> None:
+        """A rerun_script BackMsg as the frontend sends it (this page and URL by default)."""
+        message = BackMsg()
+        state = message.rerun_script
+        state.query_string = self.query_string if query_string is None else query_string
+        state.page_script_hash = self.page_hash if page_hash is None else page_hash
+        state.fragment_id = fragment_id
+        state.is_auto_rerun = bool(fragment_id)
+        state.cached_message_hashes.extend(self._cache)
+        state.widget_states.SetInParent()
+        context = state.context_info
+        context.timezone = "Asia/Shanghai"
+        context.timezone_offset = -480
+        context.locale = "zh-CN"
+        context.url = self.base + ("?" + state.query_string if state.query_string else "")
+        context.color_scheme = "dark"
+        if fragment_id and any(f == fragment_id for _, f in self._outstanding):
+            self.overlapping += 1  # the timer fired again: the app is a whole tick behind
+        self._outstanding.append((time.perf_counter(), fragment_id))
+        await self._ws.send(message.SerializeToString())
+
+    async def _timer(self, fragment_id: str, interval: float) -> None:
+        # setInterval in the frontend: fires on schedule, whether or not a run is going.
+        while True:
+            await asyncio.sleep(interval)
+            if self._timing:
+                await self.send(fragment_id)
+
+    # -- what the server sends ----------------------------------------------------------
+    async def _read(self) -> None:
+        try:
+            async for frame in self._ws:
+                message = ForwardMsg()
+                message.ParseFromString(frame)
+                self._handle(message, len(frame), time.perf_counter())
+        except Exception as error:  # the connection broke: a problem of the phase
+            now = time.perf_counter()
+            self.results.append(Rerun(self.number, "connection", "", now, 0, 0, [repr(error)]))
+
+    def _handle(self, message: ForwardMsg, size: int, now: float) -> None:
+        kind = message.WhichOneof("type")
+        if kind == "new_session":
+            self._new_run(message, now)
+        if self._chain is not None:  # between runs only session_status_changed arrives
+            self._chain.bytes += size
+        if kind == "auto_rerun":
+            fragment_id = message.auto_rerun.fragment_id
+            if fragment_id and fragment_id not in self._timers:
+                self._timers[fragment_id] = asyncio.create_task(
+                    self._timer(fragment_id, message.auto_rerun.interval)
+                )
+        elif kind == "stop_auto_rerun":
+            for fragment_id in message.stop_auto_rerun.fragment_ids:
+                task = self._timers.pop(fragment_id, None)
+                if task:
+                    task.cancel()
+        elif kind == "navigation":
+            self._navigation(message.navigation)
+        elif kind == "page_info_changed":
+            self.query_string = message.page_info_changed.query_string
+        elif kind == "delta":
+            self._delta(message)
+        elif kind == "ref_hash":
+            self._reference(message.ref_hash)
+        elif kind == "session_event":
+            if message.session_event.WhichOneof("type") == "script_compilation_exception":
+                self._problem("script compilation exception")
+        elif kind == "script_finished":
+            self._finished(message.script_finished, now)
+
+    def _new_run(self, message: ForwardMsg, now: float) -> None:
+        session = message.new_session
+        fragment_ids = tuple(message.metadata.run.fragment_ids)
+        self._max_age = session.config.max_cached_message_age or self._max_age
+        if self._chain is None:
+            self._chain = _Chain(self._take_trigger(fragment_ids, now), fragment_ids)
+        if not fragment_ids:
+            # A full run answers every request sent before it started (the server
+            # folds pending fragment reruns into it) and, in the frontend, clears the
+            # auto-rerun timers; the run's own auto_rerun messages arm them again.
+            self._outstanding = [(sent, f) for sent, f in self._outstanding if sent > now]
+            for task in self._timers.values():
+                task.cancel()
+            self._timers.clear()
+            self.page_hash = session.page_script_hash
+            self._chain.full = True
+            self._chain.page_hash = session.page_script_hash
+
+    def _navigation(self, navigation) -> None:
+        # st.navigation's pages and the page it runs; new_session's page list is the
+        # one from before st.navigation ran, so the frontend (and this client) follow
+        # this message.
+        for page in navigation.app_pages:
+            name = page.url_pathname or (DEFAULT_PAGE if page.is_default else "")
+            self.page_names[page.page_script_hash] = name
+        if navigation.page_script_hash:
+            self.page_hash = navigation.page_script_hash
+            if self._chain is not None:
+                self._chain.page_hash = navigation.page_script_hash
+
+    def _take_trigger(self, fragment_ids: tuple[str, ...], now: float) -> float:
+        """When the oldest request this run answers was sent: a fragment run answers the
+        requests for its fragments (the server folds pending ones into one run), a full
+        run all of them. Exact while the server keeps up; behind a backlog, a full run
+        seen late also takes requests that the server answers afterwards, and those
+        later runs, finding no request, are timed from now (so are lower bounds)."""
+        matching = [sent for sent, f in self._outstanding if not fragment_ids or f in fragment_ids]
+        self._outstanding = [
+            (sent, f) for sent, f in self._outstanding if fragment_ids and f not in fragment_ids
+        ]
+        return min(matching) if matching else now
+
+    def _delta(self, message: ForwardMsg) -> None:
+        delta = message.delta
+        if delta.WhichOneof("type") != "new_element":
+            return
+        element = delta.new_element
+        kind = element.WhichOneof("type")
+        mark = ""
+        if kind == "html" and BAR_MARK in element.html.body:
+            mark = BAR_MARK
+            self.bar_fragment = delta.fragment_id or self.bar_fragment
+        elif kind == "html" and 'data-testid="screen' in element.html.body:
+            mark = element.html.body.split('data-testid="', 1)[1].split('"', 1)[0]
+            mark = f'data-testid="{mark}"'
+        if message.metadata.cacheable and message.hash:
+            entry = self._cache.setdefault(message.hash, [self._runs, delta.fragment_id, kind, ""])
+            entry[0], entry[3] = self._runs, mark
+        self._count(kind, mark)
+        if kind == "heading" and self._chain is not None:
+            self._chain.headings.append(element.heading.body)
+        elif kind == "metric" and self._chain is not None:
+            self._chain.metric_values.append(element.metric.body)
+        elif kind == "exception":
+            self._problem(f"exception: {element.exception.type}: {element.exception.message}")
+        elif kind == "alert" and element.alert.format == Alert.ERROR:
+            self._problem(f"error box: {element.alert.body}")
+
+    def _reference(self, ref_hash: str) -> None:
+        entry = self._cache.get(ref_hash)
+        if entry is None:
+            self._problem(f"ref_hash {ref_hash} is not in the message cache")
+            return
+        entry[0] = self._runs
+        self._count(entry[2], entry[3])
+
+    def _count(self, kind: str, mark: str) -> None:
+        if self._chain is not None:
+            self._chain.elements[kind] += 1
+            if mark:
+                self._chain.marks.add(mark)
+
+    def _problem(self, text: str) -> None:
+        if self._chain is None:
+            self._chain = _Chain(time.perf_counter(), ())
+        self._chain.problems.append(text)
+
+    def _finished(self, status: int, now: float) -> None:
+        chain = self._chain
+        if status == ForwardMsg.FINISHED_EARLY_FOR_RERUN or chain is None:
+            return  # st.rerun / st.switch_page: the same request goes on with a new run
+        if status in FINISHED:
+            self._expire_cache(chain.fragment_ids if not chain.full else ())
+        else:
+            chain.problems.append(f"script finished with status {status}")
+        page = self.page_names.get(chain.page_hash, "?")
+        self.results.append(
+            Rerun(
+                session=self.number,
+                kind=self._kind(chain),
+                page=page if chain.full else "",
+                sent=chain.sent,
+                seconds=now - chain.sent,
+                bytes=chain.bytes,
+                problems=chain.problems + (render_problems(chain, page) if chain.full else []),
+            )
+        )
+        self._chain = None
+        self._first_done.set()
+        self._settled.set()
+
+    def _kind(self, chain: _Chain) -> str:
+        if not self._first_done.is_set():
+            return "open"
+        if chain.full:
+            return "refresh"
+        return "tick" if self.bar_fragment in chain.fragment_ids else "watch"
+
+    def _expire_cache(self, fragment_ids: tuple[str, ...]) -> None:
+        # ForwardMessageCache.incrementRunCount of the frontend.
+        self._runs += 1
+        for message_hash, (last, fragment_id, _, _) in list(self._cache.items()):
+            if fragment_ids and fragment_id not in fragment_ids:
+                continue
+            if self._runs - last > self._max_age:
+                del self._cache[message_hash]
+
+
+def page_titles() -> dict[str, str]:
+    names = {Path(script).stem for script in screen.PAGE_SCRIPTS.values()}
+    return {name: t("app.title" if name == "overview" else f"page.{name}", "zh") for name in names}
+
+
+TITLES = page_titles()
+
+
+def render_problems(chain: _Chain, page: str) -> list[str]:
+    """Why this full run did not draw the screen page (empty when it did)."""
+    problems = []
+    if BAR_MARK not in chain.marks:
+        problems.append("no screen bar")
+    title = TITLES.get(page)
+    if title is None or title not in chain.headings:
+        problems.append(f"page {page!r}: title {title!r} not among {chain.headings[:4]}")
+    if page in PAGES_WITH_TILES:
+        values = [value for value in chain.metric_values if value and value != MISSING]
+        if len(values) < 3:
+            problems.append(f"page {page!r}: {len(values)} tiles with a value")
+    if page in PAGE_MARKS:
+        kind, mark = PAGE_MARKS[page]
+        if not chain.elements[kind] or (mark and mark not in chain.marks):
+            problems.append(f"page {page!r}: no {kind} {mark}".strip())
+    return problems
+
+
+# -- phases ---------------------------------------------------------------------------------
+@dataclass
+class Phase:
+    sessions: int
+    results: list[Rerun]
+    window: float
+    unanswered: int
+    overlapping: int
+    app_cpu_s: float
+    db_cpu_s: float
+
+    def of(self, kind: str) -> list[Rerun]:
+        return [run for run in self.results if run.kind == kind]
+
+
+async def run_phase(
+    port: int,
+    query_string: str,
+    sessions: int,
+    interval: float,
+    duration: float,
+    app_pid: int,
+    pg_home: Path,
+) -> Phase:
+    """N screens, staggered over one interval; keep the requests sent in the window."""
+    clients = [ScreenClient(number, port, query_string) for number in range(sessions)]
+    began = time.perf_counter()
+    window = (began + interval, began + interval + duration)
+
+    async def one(client: ScreenClient) -> None:
+        await asyncio.sleep(client.number * interval / sessions)
+        client.start_timers()  # as in the browser: armed by the first run's auto_rerun
+        await client.open()
+        await asyncio.sleep(max(0.0, window[1] - time.perf_counter()))
+        client.stop_timers()
+        await client.wait_settled(DRAIN_TIMEOUT_S)
+        await client.close()
+
+    async def measure_cpu() -> tuple[float, float]:
+        await asyncio.sleep(max(0.0, window[0] - time.perf_counter()))
+        app_before, db_before = process_cpu(app_pid), postgres_cpu(pg_home)
+        await asyncio.sleep(max(0.0, window[1] - time.perf_counter()))
+        return process_cpu(app_pid) - app_before, postgres_cpu(pg_home) - db_before
+
+    cpu = asyncio.create_task(measure_cpu())
+    await asyncio.gather(*(one(client) for client in clients))
+    app_cpu, db_cpu = await cpu
+    results = [
+        run
+        for client in clients
+        for run in client.results
+        if run.kind in ("open", "connection") or window[0] <= run.sent < window[1]
+    ]
+    return Phase(
+        sessions,
+        results,
+        duration,
+        sum(client.unanswered for client in clients),
+        sum(client.overlapping for client in clients),
+        app_cpu,
+        db_cpu,
+    )
+
+
+async def warm_up(port: int, token: str) -> list[Rerun]:
+    """Visit every playlist stop once, as of yesterday: imports, geometry and first-run
+    costs are paid here, and no figure of today's as-of is left in the query cache."""
+    yesterday = (date.today() - timedelta(days=1)).isoformat()
+    client = ScreenClient(-1, port, urlencode({"mode": "screen", "token": token}))
+    await client.open()
+    await client.wait_first_run(timeout=180)
+    hashes = {name: page_hash for page_hash, name in client.page_names.items()}
+    for stop in screen.settings().stops:
+        params = {**stop.params, "asof": yesterday, "mode": "screen", "token": token}
+        await client.send(page_hash=hashes[stop.page_name], query_string=urlencode(params))
+        await client.wait_settled(180)
+    await client.close()
+    return client.results
+
+
+def process_cpu(pid: int) -> float:
+    """User + system CPU seconds of a process (its threads included)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_cpu(home: Path) -> float:
+    """CPU seconds of the embedded server: the postmaster, its reaped children and the
+    backends alive now (the app's pooled connections live through a phase)."""
+    try:
+        postmaster = int((home / "pgdata" / "postmaster.pid").read_text().split()[0])
+    except (OSError, ValueError):
+        return 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid = int(stat.parent.name)
+        if pid == postmaster:
+            total += sum(int(value) for value in fields[11:15]) / tick
+        elif int(fields[1]) == postmaster:
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+# -- the report -------------------------------------------------------------------------------
+def percentile(values: list[float], share: float) -> float:
+    """Linear interpolation between the closest ranks (numpy's default)."""
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    position = (len(ordered) - 1) * share
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def summary(runs: list[Rerun]) -> dict:
+    millis = [run.seconds * 1000 for run in runs]
+    return {
+        "reruns": len(runs),
+        "p50": percentile(millis, 0.50),
+        "p95": percentile(millis, 0.95),
+        "max": max(millis, default=float("nan")),
+        "bytes": statistics.fmean(run.bytes for run in runs) if runs else float("nan"),
+    }
+
+
+def ms(value: float) -> str:
+    return "—" if math.isnan(value) else f"{value:,.0f}"
+
+
+def verdict(growth: float, problems: list[Rerun], measured: bool, crowd: Phase) -> str:
+    if crowd.unanswered or crowd.overlapping:
+        # The app fell behind its screens' timers; behind a backlog Streamlit also
+        # drops a run's unsent messages when the next run starts, so a page can miss
+        # parts (listed below) without any error in the app.
+        return "OVER: backlog"
+    if problems:
+        return "INVALID: render problems"
+    if not measured:
+        return "INVALID: no refreshes"
+    return "within" if growth <= BUDGET_GROWTH else "OVER"
+
+
+def print_report(single: Phase, crowd: Phase, args, warm: list[Rerun]) -> bool:
+    base, many = summary(single.of("refresh")), summary(crowd.of("refresh"))
+    measured = base["reruns"] > 0 and many["reruns"] > 0
+    growth = many["p95"] / base["p95"] - 1 if measured else float("nan")
+    problems = [run for run in [*warm, *single.results, *crowd.results] if run.problems]
+    judged = verdict(growth, problems, measured, crowd)
+    print()
+    print(
+        f"Wall screens on one app process: full-page refreshes, timed from the screen "
+        f"timer's BackMsg to script_finished; refresh every {args.interval} s, "
+        f"{args.duration:g} s measured per phase"
+        + (f"; app environment {' '.join(args.app_env)}" if args.app_env else "")
+    )
+    print()
+    print(
+        f"| {'sessions':>8} | {'reruns':>6} | {'p50 ms':>7} | {'p95 ms':>7} | {'max ms':>7} "
+        f"| {'mean bytes/rerun':>16} | {'p95 growth':>10} | budget (≤ 20 %) |"
+    )
+    print(f"|{'-' * 10}|{'-' * 8}|{'-' * 9}|{'-' * 9}|{'-' * 9}|{'-' * 18}|{'-' * 12}|{'-' * 17}|")
+    change = "—" if math.isnan(growth) else f"{growth * 100:+.1f} %"
+    for phase, row, grew, said in ((single, base, "—", "baseline"), (crowd, many, change, judged)):
+        print(
+            f"| {phase.sessions:>8} | {row['reruns']:>6} | {ms(row['p50']):>7} "
+            f"| {ms(row['p95']):>7} | {ms(row['max']):>7} | {ms(row['bytes']):>16} "
+            f"| {grew:>10} | {said:<15} |"
+        )
+    print()
+    for phase in (single, crowd):
+        ticks, watch = summary(phase.of("tick")), summary(phase.of("watch"))
+        opens, refreshes = summary(phase.of("open")), phase.of("refresh")
+        cpu_each = phase.app_cpu_s * 1000 / len(refreshes) if refreshes else float("nan")
+        print(f"{phase.sessions} screen(s):")
+        print(
+            f"  bar-only ticks {ticks['reruns']} (p50 {ms(ticks['p50'])} ms, p95 "
+            f"{ms(ticks['p95'])} ms, {ms(ticks['bytes'])} bytes each); recovery-watch reruns "
+            f"{watch['reruns']}; opening a screen p50 {ms(opens['p50'])} ms"
+        )
+        print(
+            f"  app process CPU {phase.app_cpu_s / phase.window:.0%} of a core "
+            f"({ms(cpu_each)} ms per refresh, ticks included), PostgreSQL "
+            f"{phase.db_cpu_s / phase.window:.0%}"
+        )
+        print(
+            f"  timer requests sent while the previous one was unanswered (backlog): "
+            f"{phase.overlapping}; unanswered after the drain: {phase.unanswered}"
+        )
+    print()
+    print("p95 ms by page (refreshes): one screen | all screens")
+    for page in sorted({run.page for run in [*single.of("refresh"), *crowd.of("refresh")]}):
+        alone = summary([run for run in single.of("refresh") if run.page == page])
+        together = summary([run for run in crowd.of("refresh") if run.page == page])
+        print(
+            f"  {page:<10} {ms(alone['p95']):>7} ({alone['reruns']:>3}) | "
+            f"{ms(together['p95']):>7} ({together['reruns']:>4})"
+        )
+    if crowd.unanswered or crowd.overlapping:
+        print(
+            "note: the app fell behind its screens' timers (requests queued behind a "
+            "backlog); the rerun times above are lower bounds"
+        )
+    if 0 < base["reruns"] < 20:
+        print(
+            f"note: the single screen made {base['reruns']} refreshes, so its p95 is close to "
+            "its slowest one; a longer --duration gives a steadier baseline"
+        )
+    warm_ms = ", ".join(f"{run.page} {ms(run.seconds * 1000)}" for run in warm)
+    print(f"warm-up (ms; the first is the process's first run): {warm_ms}")
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"machine: {os.cpu_count()} cores, load average {load} (shared with other work)")
+    for run in problems[:10]:
+        print(f"PROBLEM screen {run.session} {run.kind} {run.page}: {'; '.join(run.problems)}")
+    if len(problems) > 10:
+        print(f"… and {len(problems) - 10} more reruns with problems")
+    return measured and not problems
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sessions", type=int, default=50, help="screens at once")
+    parser.add_argument(
+        "--interval", type=int, default=30, help="refresh seconds (COCKPIT_SCREEN_REFRESH_S)"
+    )
+    parser.add_argument("--duration", type=float, default=180, help="seconds measured per phase")
+    parser.add_argument("--playlist", type=Path, help="another screen playlist (TOML)")
+    parser.add_argument(
+        "--cache-ttl", type=float, help="the app's query-cache TTL in seconds (default 60)"
+    )
+    parser.add_argument(
+        "--app-env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="extra environment for the app, e.g. STREAMLIT_RUNNER_POST_SCRIPT_GC=false",
+    )
+    args = parser.parse_args(argv)
+    if any("=" not in item for item in args.app_env):
+        parser.error("--app-env takes NAME=VALUE")
+    if args.interval < 1 or args.sessions < 1 or args.duration <= 0:
+        parser.error("--interval ≥ 1, --sessions ≥ 1 and --duration > 0, please")
+    if args.playlist:
+        os.environ[screen.PLAYLIST_ENV] = str(args.playlist.resolve())
+    os.environ[screen.REFRESH_ENV] = str(args.interval)
+
+    began = time.perf_counter()
+    with throwaway_demo_warehouse("cockpit-screen-load-") as warehouse:
+        print(f"demo district loaded in {warehouse.load_seconds:.1f} s", flush=True)
+        engine = create_engine(warehouse.owner_url)
+        hours = (args.duration * 2 + args.interval * 2) / 3600 + 1
+        token = create_screen_token(
+            engine, "district", None, timedelta(hours=hours), "screen_load benchmark"
+        ).token
+        engine.dispose()
+        env = warehouse.env()  # with the refresh period and playlist set above
+        env["STREAMLIT_SERVER_FILE_WATCHER_TYPE"] = "none"
+        if args.cache_ttl is not None:
+            env["COCKPIT_CACHE_TTL"] = str(args.cache_ttl)
+        env.update(item.split("=", 1) for item in args.app_env)
+        app = AppServer(ROOT / "app.py", env).start(timeout=120)
+        try:
+            print(f"app on port {app.port} (log {app.log_path})", flush=True)
+            query_string = urlencode({"mode": "screen", "token": token})
+            warm = asyncio.run(warm_up(app.port, token))
+            phases = []
+            for sessions in (1, args.sessions):
+                print(f"measuring {sessions} screen(s)…", flush=True)
+                phases.append(
+                    asyncio.run(
+                        run_phase(
+                            app.port,
+                            query_string,
+                            sessions,
+                            args.interval,
+                            args.duration,
+                            app.process.pid,
+                            warehouse.home,
+                        )
+                    )
+                )
+        finally:
+            app.stop()
+        ok = print_report(phases[0], phases[1], args, warm)
+    print(f"total time {time.perf_counter() - began:.0f} s")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
