@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine, text
 
 from benchmarks.table import REFRESH_10K_S, Row, timing_row
+from demo.facts import AGE_BANDS, VISIT_COLUMNS
 
 
 @dataclass
@@ -32,17 +33,6 @@ INCIDENT_COLUMNS = (
     "due_at",
     "channel",
 )
-VISIT_COLUMNS = (
-    "community_code",
-    "visit_id",
-    "facility_code",
-    "visited_at",
-    "resident_ref",
-    "age_band",
-    "units",
-    "status",
-)
-AGE_BANDS = ("0-3", "4-14", "15-34", "35-59", "60-79", "80+")
 
 
 def make_delta(owner: Engine, rows: int, days: int, now: datetime) -> Delta:

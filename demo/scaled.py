@@ -12,7 +12,6 @@ computed from the facts.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import time
@@ -24,7 +23,7 @@ import pyarrow.csv as pa_csv
 from sqlalchemy import Engine, text
 
 from demo import facts as district_facts
-from demo.district import DemoExists, _holds_data, _reset
+from demo.district import DemoExists, _csv, _holds_data, _reset
 from demo.scaled_dims import (
     COMMUNITY_COLUMNS,
     FACILITY_COLUMNS,
@@ -51,10 +50,9 @@ def _span(today: date, years: int) -> Span:
 
 
 def _copy_rows(cursor, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows(rows)
-    buffer.seek(0)
-    cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)", buffer)
+    cursor.copy_expert(
+        f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)", _csv(rows)
+    )
 
 
 def _copy_table(cursor, name: str, table: pa.Table) -> int:
