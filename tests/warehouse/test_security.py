@@ -19,6 +19,7 @@ SCOPED_TABLES = [
     "ledger_entry",
     "rollup_community_day",
     "rollup_facility_day",
+    "rollup_freshness",
 ]
 
 
