@@ -33,6 +33,7 @@ from demo.scaled_dims import (
 )
 from demo.scaled_facts import Facts, Span
 from warehouse.accounts import ensure_demo_accounts
+from warehouse.bulk import set_aside
 
 FACT_TABLES = ("fact_incident", "fact_service_visit", "ledger_journal", "ledger_entry")
 UNBALANCED_SQL = """
@@ -63,38 +64,6 @@ def _copy_table(cursor, name: str, table: pa.Table) -> int:
         f"COPY {name} ({', '.join(table.column_names)}) FROM STDIN WITH (FORMAT csv)", out
     )
     return table.num_rows
-
-
-def _set_aside(cursor) -> list[str]:
-    """Drop the fact tables' foreign keys, keys and indexes; return the statements
-    that restore them (keys before the foreign keys that need them)."""
-    cursor.execute(
-        "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid), contype"
-        " FROM pg_constraint WHERE contype IN ('f', 'p', 'u')"
-        " AND conrelid::regclass::text = ANY(%s) ORDER BY contype = 'f', 1, 2",
-        (list(FACT_TABLES),),
-    )
-    constraints = cursor.fetchall()
-    cursor.execute(
-        "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index"
-        " WHERE indrelid::regclass::text = ANY(%s) AND NOT EXISTS"
-        " (SELECT 1 FROM pg_constraint c WHERE c.conindid = indexrelid)",
-        (list(FACT_TABLES),),
-    )
-    indexes = cursor.fetchall()
-    for table, name, _, _kind in sorted(constraints, key=lambda c: c[3] != "f"):
-        cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
-    for name, _ in indexes:
-        cursor.execute(f"DROP INDEX {name}")
-    for table in FACT_TABLES:
-        cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
-    restore = [
-        f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}'
-        for table, name, definition, _ in constraints
-    ]
-    restore += [definition for _, definition in indexes]
-    restore += [f"ALTER TABLE {table} ENABLE TRIGGER USER" for table in FACT_TABLES]
-    return restore
 
 
 def load_scaled(
@@ -137,7 +106,7 @@ def load_scaled(
         _copy_rows(cursor, "dim_community", COMMUNITY_COLUMNS, dims.communities)
         _copy_rows(cursor, "dim_grid", GRID_COLUMNS, dims.grids)
         _copy_rows(cursor, "dim_facility", FACILITY_COLUMNS, dims.facilities)
-        restore = _set_aside(cursor)
+        restore = set_aside(cursor, list(FACT_TABLES), keys=True)
         cursor.execute("SELECT set_config('TimeZone', 'UTC', true)")  # naive = UTC
         for table in generated.incidents(size.incidents):
             counts["fact_incident"] += _copy_table(cursor, "fact_incident", table)

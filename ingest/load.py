@@ -30,11 +30,16 @@ from ingest.privacy import Pseudonymiser, mask_text
 from ingest.read import FileError, RawTable, expand_paths, read_table
 from ingest.report import LoadReport
 from ingest.validate import SHANGHAI, VALIDATORS, Context, Reject, load_context
+from warehouse.bulk import set_aside
 
 MERGE_SQL = Path(__file__).resolve().parent.parent / "sql" / "ingest" / "merge.sql"
 PROGRESS_EVERY = 100_000
 BATCH_ROWS = 5_000
 FAST_BATCH_ROWS = 50_000
+# A load of new incidents that makes at least this share of the table afterwards (and
+# this many rows) rebuilds the table's indexes instead of inserting into them.
+BULK_MIN_ROWS = 100_000
+BULK_SHARE = 0.25
 NEWEST_EVENT = {"incidents": "reported_at", "service_visits": "visited_at", "points": "occurred_at"}
 
 Progress = Callable[[str], None]
@@ -301,14 +306,45 @@ def _merge(cursor, kind: str, report: LoadReport, staged: StagedRows) -> None:
         _timed(report, "merge", began)
         return
     if kind == "incidents":
-        cursor.execute(sql("merge_incidents"))
-        report.loaded, report.updated, report.status_steps_logged = cursor.fetchone()
-        _timed(report, "merge", began)
+        cursor.execute(sql("update_incidents"))
+        report.updated, report.status_steps_logged = cursor.fetchone()
+        began = _timed(report, "merge: update held incidents", began)
+        cursor.execute(sql("stage_new_incidents"))
+        report.loaded = cursor.rowcount
+        if _worth_bulk(cursor, report.loaded):
+            report.bulk = True
+            restore = set_aside(cursor, ["fact_incident"], keys=False)
+            began = _timed(report, "merge: set indexes aside", began)
+            cursor.execute(sql("insert_incidents"))
+            began = _timed(report, "merge: insert new incidents", began)
+            # what the disabled triggers would have noted: days to refresh, freshness
+            cursor.execute("SELECT note_inserted_incidents('new_incidents')")
+            began = _timed(report, "merge: note new incidents' days", began)
+            for statement in restore:
+                cursor.execute(statement)
+            _timed(report, "merge: rebuild indexes", began)
+        else:
+            cursor.execute(sql("insert_incidents"))
+            _timed(report, "merge: insert new incidents", began)
     else:
         cursor.execute(sql(f"merge_{kind}"))
         report.loaded, report.updated = cursor.fetchone()
         _timed(report, "merge", began)
     report.unchanged = staged.staged - report.loaded - report.updated
+
+
+def _worth_bulk(cursor, new_rows: int) -> bool:
+    """Whether rebuilding fact_incident's indexes beats inserting into them: for a
+    backfill, not a day's export (readers of the table wait while the indexes are gone,
+    see warehouse/bulk.py)."""
+    if new_rows < BULK_MIN_ROWS:
+        return False
+    cursor.execute(
+        "SELECT coalesce(sum(row_count), 0)::bigint FROM rollup_freshness"
+        " WHERE table_name = 'fact_incident'"
+    )
+    held = cursor.fetchone()[0]
+    return new_rows >= BULK_SHARE * (held + new_rows)
 
 
 def _write_quarantine(cursor, load_id: int, source: str, rejected: list) -> None:
@@ -383,6 +419,7 @@ def ingest_file(
             f"COPY stage ({staged.copy_columns}) FROM STDIN WITH (FORMAT csv)", staged
         )
         cursor.execute("SELECT set_config('TimeZone', %s, true)", (zone,))
+        cursor.execute("ANALYZE stage")  # the merges' join plans need its size
         newest = None
         if kind in NEWEST_EVENT:
             cursor.execute(f"SELECT max({NEWEST_EVENT[kind]}) FROM stage")

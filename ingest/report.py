@@ -20,6 +20,7 @@ class LoadReport:
     updated: int = 0
     unchanged: int = 0
     status_steps_logged: int = 0  # milestones a re-sent incident overwrote, kept in its log
+    bulk: bool = False  # the new rows went in with the table's indexes rebuilt (load.py)
     quarantined: Counter = field(default_factory=Counter)  # reason code -> rows
     ignored_columns: list[str] = field(default_factory=list)
     seconds: float = 0.0
@@ -54,6 +55,8 @@ class LoadReport:
             out.append(f"    quarantined {reason}: {rows:,}")
         if self.ignored_columns:
             out.append(f"  ignored columns: {', '.join(self.ignored_columns)}")
+        if self.bulk:
+            out.append("  bulk load: indexes rebuilt after the insert")
         out.append(f"  {self.seconds:.2f} s, {self.rows_per_second:,.0f} rows/s")
         return out
 

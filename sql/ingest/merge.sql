@@ -137,59 +137,52 @@ CREATE TEMP TABLE stage (
     lat double precision, lon double precision, description text
 ) ON COMMIT DROP;
 
--- name: merge_incidents
--- Upsert incidents (the file's row is the incident's current state) and return how
--- many were inserted and how many changed. An incident's status history is its
--- milestones plus its status log (readers take the union, see incidents_detail.sql),
--- so a new incident writes no log row: the log keeps only the steps a later row
--- overwrote. When a re-sent row changes a milestone, the milestone it replaces goes
--- to the log (unless the log holds that step already). The `previous` CTE reads
--- fact_incident as it was before this statement: every part of one statement sees
--- the same snapshot.
-WITH merged AS (
-    INSERT INTO fact_incident AS f (community_code, incident_id, grid_code, category_code,
-        channel, status, reported_at, accepted_at, dispatched_at, handled_at, closed_at,
-        rejected_at, due_at, lat, lon, description, updated_at)
-    SELECT s.community_code, s.incident_id, s.grid_code, s.category_code, s.channel, s.status,
-           s.reported_at, s.accepted_at, s.dispatched_at, s.handled_at, s.closed_at,
-           s.rejected_at, coalesce(s.due_at, s.reported_at + c.sla_hours * interval '1 hour'),
-           s.lat, s.lon, s.description, now()
-      FROM stage s JOIN dim_incident_category c USING (category_code)
-    ON CONFLICT (community_code, incident_id) DO UPDATE SET
-        grid_code = EXCLUDED.grid_code,
-        category_code = EXCLUDED.category_code,
-        channel = EXCLUDED.channel,
-        status = EXCLUDED.status,
-        reported_at = EXCLUDED.reported_at,
-        accepted_at = EXCLUDED.accepted_at,
-        dispatched_at = EXCLUDED.dispatched_at,
-        handled_at = EXCLUDED.handled_at,
-        closed_at = EXCLUDED.closed_at,
-        rejected_at = EXCLUDED.rejected_at,
-        due_at = EXCLUDED.due_at,
-        lat = EXCLUDED.lat,
-        lon = EXCLUDED.lon,
-        description = EXCLUDED.description,
-        updated_at = EXCLUDED.updated_at
-     WHERE (f.grid_code, f.category_code, f.channel, f.status, f.reported_at, f.accepted_at,
+-- name: update_incidents
+-- Bring the incidents the warehouse holds up to date with the file (the file's row is
+-- the incident's current state); returns how many changed and how many status steps
+-- were logged. An incident's status history is its milestones plus its status log
+-- (readers take the union, see incidents_detail.sql), so the log keeps only the steps
+-- a later row overwrote: when a re-sent row changes a milestone, the milestone it
+-- replaces goes to the log (unless the log holds that step already). The `previous`
+-- lookup reads fact_incident as it was before this statement: every part of one
+-- statement sees the same snapshot. New incidents are insert_incidents' work.
+WITH changed AS (
+    UPDATE fact_incident AS f SET
+        grid_code = s.grid_code,
+        category_code = s.category_code,
+        channel = s.channel,
+        status = s.status,
+        reported_at = s.reported_at,
+        accepted_at = s.accepted_at,
+        dispatched_at = s.dispatched_at,
+        handled_at = s.handled_at,
+        closed_at = s.closed_at,
+        rejected_at = s.rejected_at,
+        due_at = s.effective_due_at,
+        lat = s.lat,
+        lon = s.lon,
+        description = s.description,
+        updated_at = now()
+      FROM (SELECT s.*, coalesce(s.due_at, s.reported_at + c.sla_hours * interval '1 hour')
+                   AS effective_due_at
+              FROM stage s JOIN dim_incident_category c USING (category_code)) AS s
+     WHERE f.community_code = s.community_code AND f.incident_id = s.incident_id
+       AND (f.grid_code, f.category_code, f.channel, f.status, f.reported_at, f.accepted_at,
             f.dispatched_at, f.handled_at, f.closed_at, f.rejected_at, f.due_at, f.lat, f.lon,
             f.description)
            IS DISTINCT FROM
-           (EXCLUDED.grid_code, EXCLUDED.category_code, EXCLUDED.channel, EXCLUDED.status,
-            EXCLUDED.reported_at, EXCLUDED.accepted_at, EXCLUDED.dispatched_at,
-            EXCLUDED.handled_at, EXCLUDED.closed_at, EXCLUDED.rejected_at, EXCLUDED.due_at,
-            EXCLUDED.lat, EXCLUDED.lon, EXCLUDED.description)
+           (s.grid_code, s.category_code, s.channel, s.status, s.reported_at, s.accepted_at,
+            s.dispatched_at, s.handled_at, s.closed_at, s.rejected_at, s.effective_due_at,
+            s.lat, s.lon, s.description)
     RETURNING f.community_code, f.incident_id, f.reported_at, f.accepted_at, f.dispatched_at,
-              f.handled_at, f.closed_at, f.rejected_at, xmax = 0 AS inserted
+              f.handled_at, f.closed_at, f.rejected_at
 ), superseded AS (
     SELECT m.community_code, m.incident_id, step.status, step.before AS changed_at
-      FROM merged m
-     -- LIMIT 1 keeps this a key lookup per changed incident: as a plain join the
-     -- planner may scan the whole fact table for a first load that changes nothing.
+      FROM changed m
+     -- LIMIT 1 keeps this a key lookup per changed incident.
      CROSS JOIN LATERAL (
            SELECT * FROM fact_incident p
             WHERE p.community_code = m.community_code AND p.incident_id = m.incident_id
-              AND NOT m.inserted
             LIMIT 1) AS previous
      CROSS JOIN LATERAL (VALUES
                ('reported', previous.reported_at, m.reported_at),
@@ -208,9 +201,34 @@ WITH merged AS (
     SELECT community_code, incident_id, status, changed_at FROM superseded
     RETURNING 1
 )
-SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted),
-       (SELECT count(*) FROM logged)
-  FROM merged;
+SELECT count(*), (SELECT count(*) FROM logged) FROM changed;
+
+-- name: stage_new_incidents
+-- The staged incidents the warehouse does not hold yet, kept apart so that a bulk
+-- load can mark their days itself (see ingest/bulk.py). A plain INSERT of these
+-- costs half of an INSERT … ON CONFLICT: no speculative insertion per row. One loader
+-- at a time (the advisory lock in load.py), so nobody adds them in between.
+CREATE TEMP TABLE new_incidents ON COMMIT DROP AS
+SELECT s.community_code, s.incident_id, s.grid_code, s.category_code, s.channel, s.status,
+       s.reported_at, s.accepted_at, s.dispatched_at, s.handled_at, s.closed_at,
+       s.rejected_at, coalesce(s.due_at, s.reported_at + c.sla_hours * interval '1 hour')
+           AS due_at,
+       s.lat, s.lon, s.description
+  FROM stage s JOIN dim_incident_category c USING (category_code)
+ WHERE NOT EXISTS (
+       SELECT 1 FROM fact_incident f
+        WHERE f.community_code = s.community_code AND f.incident_id = s.incident_id);
+
+-- name: insert_incidents
+-- Add the new incidents. A new incident writes no status-log row: its milestones are
+-- its history.
+INSERT INTO fact_incident (community_code, incident_id, grid_code, category_code, channel,
+    status, reported_at, accepted_at, dispatched_at, handled_at, closed_at, rejected_at,
+    due_at, lat, lon, description, updated_at)
+SELECT community_code, incident_id, grid_code, category_code, channel, status, reported_at,
+       accepted_at, dispatched_at, handled_at, closed_at, rejected_at, due_at, lat, lon,
+       description, now()
+  FROM new_incidents;
 
 -- name: stage_service_visits
 -- Staging for a service-visits file (resident_ref already pseudonymised).

@@ -112,12 +112,19 @@ SELECT c.relname AS table_name,
 
 -- name: citus_triggers
 -- One row per trigger written for a table of schema public (not the internal ones
--- behind foreign keys), with its definition and its function's definition.
+-- behind foreign keys), with its definition and its function's definition, followed by
+-- the definitions of the schema's functions it calls: a trigger may build its statements
+-- in a helper (migration 013), and what the helper touches, the trigger touches.
 SELECT c.relname AS table_name,
        g.tgname AS trigger_name,
        pg_get_triggerdef(g.oid) AS trigger_definition,
        g.tgfoid::regprocedure::text AS function_name,
-       pg_get_functiondef(g.tgfoid) AS function_definition
+       pg_get_functiondef(g.tgfoid) || coalesce((
+           SELECT string_agg(pg_get_functiondef(f.oid), E'\n' ORDER BY f.oid)
+             FROM pg_proc f
+            WHERE f.pronamespace = n.oid AND f.prokind = 'f' AND f.oid <> g.tgfoid
+              AND pg_get_functiondef(g.tgfoid) ~ ('\m' || f.proname || '\s*\(')), '')
+           AS function_definition
   FROM pg_trigger g
   JOIN pg_class c ON c.oid = g.tgrelid
   JOIN pg_namespace n ON n.oid = c.relnamespace
