@@ -10,7 +10,7 @@ from sqlalchemy import text
 
 from warehouse.citus_rules import Layout, find_violations, table_layout, violations
 
-# sql/migrations/001 and 010 (and warehouse/migrate.py for schema_migrations).
+# sql/migrations/001, 010 and 014 (and warehouse/migrate.py for schema_migrations).
 DISTRIBUTED = (
     "fact_incident",
     "fact_incident_status_log",
@@ -18,6 +18,7 @@ DISTRIBUTED = (
     "ledger_entry",
     "ledger_journal",
     "rollup_community_day",
+    "rollup_community_month",
     "rollup_dirty",
     "rollup_facility_day",
     "rollup_freshness",
@@ -33,7 +34,7 @@ REFERENCE = (
 LOCAL = ("ingest_load", "ingest_quarantine", "schema_migrations", "warehouse_meta")
 
 # Known findings, handled by hand in docs/scale-out.md until a migration changes them.
-# Migrations 004 and 010 give these tables the policy scope_read, and 012 restates it as
+# Migrations 004, 010 and 014 give these tables the policy scope_read, and 012 restates it as
 # USING ((SELECT scope_is_whole_district()) OR community_code = ANY ((SELECT
 # scope_communities())::text[])): subqueries, and functions that read dim_community,
 # dim_grid and (through the session) cockpit_auth.
@@ -47,12 +48,14 @@ SCOPED = (
     "ledger_journal",
     "ledger_entry",
     "rollup_community_day",
+    "rollup_community_month",
     "rollup_facility_day",
     "rollup_freshness",
 )
 # Migrations 002 and 003: triggers whose functions write rollup_dirty (the dirty-day
-# markers) or read ledger_entry (the balance check). The append-only triggers run
-# refuse_change(), which touches no table, and are fine.
+# markers) or read ledger_entry (the balance check); migration 014's sum the months of
+# rollup_community_month from the days. The append-only triggers run refuse_change(),
+# which touches no table, and are fine.
 TABLE_TOUCHING_TRIGGERS = (
     ("fact_incident", "fact_incident_dirty_del"),
     ("fact_incident", "fact_incident_dirty_ins"),
@@ -62,6 +65,9 @@ TABLE_TOUCHING_TRIGGERS = (
     ("fact_service_visit", "fact_service_visit_dirty_upd"),
     ("ledger_entry", "ledger_entry_balanced"),
     ("ledger_journal", "ledger_journal_dirty_ins"),
+    ("rollup_community_day", "rollup_community_day_months_del"),
+    ("rollup_community_day", "rollup_community_day_months_ins"),
+    ("rollup_community_day", "rollup_community_day_months_upd"),
 )
 # Migration 010: track_freshness() upserts rollup_freshness after every insert, update
 # and delete on these tables.

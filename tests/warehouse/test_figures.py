@@ -168,6 +168,24 @@ def test_points_figures(known):
     assert district["outstanding"] == 105 + 20
 
 
+def test_points_opening_balance_adds_whole_months_and_the_days_before_the_period(known):
+    # From 5 March the opening is January's 100 (a month before the period's month,
+    # migration 014) plus 2 March's 50 (a day of its month before it).
+    mid_month = Period(date(2026, 3, 5), date(2026, 3, 10), date(2026, 3, 10))
+    total, _ = figures.points_summary(Scope("community", A), mid_month)
+    assert (total["issued"], total["redeemed"]) == (0, 30)
+    assert total["outstanding"] == 150 - 30 - 10 - 5
+    daily = [150, 120, 120, 110, 105, 105]  # 03-05 … 03-10
+    assert total["velocity"] == pytest.approx(30 / (sum(daily) / len(daily)))
+    # A journal back-dated into January reaches the month through the refresh.
+    rows.journal(known.owner, A, "j-late", at("2026-01-20 10:00"), "earn", "p3", 7)
+    refresh(known.owner)
+    query_cache().clear()
+    total, _ = figures.points_summary(Scope("community", A), mid_month)
+    assert total["outstanding"] == 157 - 30 - 10 - 5
+    assert total["velocity"] == pytest.approx(30 / (sum(daily) / len(daily) + 7))
+
+
 def test_daily_activity_has_every_day(known):
     series = figures.daily_activity(Scope("community", A), PERIOD)
     assert len(series) == 10
