@@ -98,6 +98,12 @@ WITH scoped AS (
     SELECT i.reported_at, i.closed_at, i.rejected_at
       FROM fact_incident i
      WHERE i.reported_at <= :t
+       -- only incidents open when the period starts or with an event in it: one closed
+       -- or rejected before it adds 1 - 1 to the opening backlog. Each branch has an
+       -- index, so a city's history is not read to draw a month.
+       AND ((i.closed_at IS NULL AND i.rejected_at IS NULL)
+            OR i.closed_at >= :start_at OR i.rejected_at >= :start_at
+            OR i.reported_at >= :start_at)
        AND (CAST(:grid_code AS text) IS NULL OR i.grid_code IN (
                SELECT g.grid_code FROM dim_grid g
                 WHERE g.grid_code = :grid_code OR g.parent_grid_code = :grid_code))
@@ -163,6 +169,11 @@ WITH scoped AS (
            (i.rejected_at IS NOT NULL AND i.rejected_at <= :t) AS rejected_by_t
       FROM fact_incident i
      WHERE i.reported_at <= :t
+       -- only incidents some figure counts: open at :t, reported or closed in the
+       -- period (as in incident_summary; each branch has an index)
+       AND ((i.closed_at IS NULL AND i.rejected_at IS NULL)
+            OR i.closed_at > :t OR i.rejected_at > :t
+            OR i.reported_at >= :start_at OR i.closed_at >= :start_at)
        AND (CAST(:grid_code AS text) IS NULL OR i.grid_code IN (
                SELECT g.grid_code FROM dim_grid g
                 WHERE g.grid_code = :grid_code OR g.parent_grid_code = :grid_code))

@@ -24,30 +24,35 @@ WITH days AS (
       FROM fact_service_visit
      WHERE status = 'attended' AND visited_at >= :start_at AND visited_at < :end_at
        AND resident_ref IS NOT NULL
+), community_users AS (
+    SELECT community_code, count(DISTINCT resident_ref) AS unique_users
+      FROM users GROUP BY community_code
 ), per_community AS (
     SELECT c.community_code,
            coalesce(u.units, 0) AS units, coalesce(u.attended, 0) AS attended,
            coalesce(u.no_show, 0) AS no_show, coalesce(u.units_60_plus, 0) AS units_60_plus,
-           coalesce(k.per_day, 0) * (SELECT n FROM days) AS capacity_units
+           coalesce(k.per_day, 0) * (SELECT n FROM days) AS capacity_units,
+           coalesce(r.unique_users, 0) AS unique_users
       FROM dim_community c
       LEFT JOIN usage u USING (community_code)
       LEFT JOIN capacity k USING (community_code)
+      -- joined by equality before the grouping: matching the grouped rows afterwards
+      -- (the total row's key is NULL) compared 3,001 × 3,001
+      LEFT JOIN community_users r USING (community_code)
 ), grouped AS (
     SELECT community_code, sum(units) AS visits, sum(attended) AS attended,
            sum(no_show) AS no_show, sum(units_60_plus) AS units_60_plus,
-           sum(capacity_units) AS capacity_units
+           sum(capacity_units) AS capacity_units, sum(unique_users) AS community_users
       FROM per_community
      GROUP BY GROUPING SETS ((community_code), ())
-), distinct_users AS (
-    SELECT community_code, count(DISTINCT resident_ref) AS unique_users
-      FROM users GROUP BY GROUPING SETS ((community_code), ())
 )
-SELECT g.community_code, g.visits, coalesce(d.unique_users, 0) AS unique_users,
-       g.visits::double precision / nullif(g.capacity_units, 0) AS utilisation,
-       g.units_60_plus::double precision / nullif(g.visits, 0) AS share_60_plus,
-       g.no_show::double precision / nullif(g.attended + g.no_show, 0) AS no_show_rate,
-       g.capacity_units
-  FROM grouped g
-  LEFT JOIN distinct_users d
-    ON d.community_code IS NOT DISTINCT FROM g.community_code
- ORDER BY g.community_code NULLS FIRST;
+SELECT community_code, visits,
+       CASE WHEN community_code IS NOT NULL THEN community_users
+            -- the scope's distinct users: one may use services in two communities
+            ELSE (SELECT count(DISTINCT resident_ref) FROM users) END AS unique_users,
+       visits::double precision / nullif(capacity_units, 0) AS utilisation,
+       units_60_plus::double precision / nullif(visits, 0) AS share_60_plus,
+       no_show::double precision / nullif(attended + no_show, 0) AS no_show_rate,
+       capacity_units
+  FROM grouped
+ ORDER BY community_code NULLS FIRST;

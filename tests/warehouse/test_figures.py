@@ -186,6 +186,23 @@ def test_points_opening_balance_adds_whole_months_and_the_days_before_the_period
     assert total["velocity"] == pytest.approx(30 / (sum(daily) / len(daily) + 7))
 
 
+def test_a_resident_of_two_communities_counts_once_in_the_district(known):
+    # p1 uses a service of B too, and p2 earns points in B: each counts in both
+    # communities' rows, once in the district's.
+    rows.visit(known.owner, B, rows.FACILITY_B, "w2", at("2026-03-04 09:00"), resident="p1")
+    rows.journal(known.owner, B, "k2", at("2026-03-04 10:00"), "earn", "p2", 5)
+    refresh(known.owner)
+    query_cache().clear()
+    district, per_community = figures.service_summary(Scope.district(), PERIOD)
+    users = dict(zip(per_community["community_code"], per_community["unique_users"]))
+    assert users == {A: 2, B: 2}  # A: p1, p2; B: q1, p1
+    assert district["unique_users"] == 3
+    district, per_community = figures.points_summary(Scope.district(), PERIOD)
+    earners = dict(zip(per_community["community_code"], per_community["earners_30d"]))
+    assert earners == {A: 1, B: 2}  # A: p2; B: q1, p2
+    assert district["earners_30d"] == 2
+
+
 def test_daily_activity_has_every_day(known):
     series = figures.daily_activity(Scope("community", A), PERIOD)
     assert len(series) == 10
