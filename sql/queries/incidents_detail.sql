@@ -20,6 +20,9 @@ WITH overdue AS (
        AND (i.closed_at IS NULL OR i.closed_at > :t)
        AND (i.rejected_at IS NULL OR i.rejected_at > :t)
        AND i.due_at < :t
+       -- open at :t, said the way its indexes can find (one per branch, migration 011)
+       AND ((i.closed_at IS NULL AND i.rejected_at IS NULL)
+            OR i.closed_at > :t OR i.rejected_at > :t)
        AND (CAST(:grid_code AS text) IS NULL OR i.grid_code IN (
                SELECT g.grid_code FROM dim_grid g
                 WHERE g.grid_code = :grid_code OR g.parent_grid_code = :grid_code))

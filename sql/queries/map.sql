@@ -43,6 +43,9 @@ WITH open_now AS (
        AND i.grid_code IS NOT NULL
        AND NOT (i.closed_at IS NOT NULL AND i.closed_at <= :t)
        AND NOT (i.rejected_at IS NOT NULL AND i.rejected_at <= :t)
+       -- open at :t, said the way its indexes can find (one per branch, migration 011)
+       AND ((i.closed_at IS NULL AND i.rejected_at IS NULL)
+            OR i.closed_at > :t OR i.rejected_at > :t)
 ), placed AS (
     SELECT o.grid_code AS area_code, o.is_overdue FROM open_now o
     UNION ALL
@@ -78,6 +81,9 @@ SELECT i.incident_id, i.community_code, c.street_code, i.grid_code,
  WHERE i.reported_at <= :t
    AND NOT (i.closed_at IS NOT NULL AND i.closed_at <= :t)
    AND NOT (i.rejected_at IS NOT NULL AND i.rejected_at <= :t)
+   -- open at :t, said the way its indexes can find (one per branch, migration 011)
+   AND ((i.closed_at IS NULL AND i.rejected_at IS NULL)
+        OR i.closed_at > :t OR i.rejected_at > :t)
    AND (CAST(:grid_code AS text) IS NULL OR i.grid_code IN (
            SELECT m.grid_code FROM dim_grid m
             WHERE m.grid_code = :grid_code OR m.parent_grid_code = :grid_code))
