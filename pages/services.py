@@ -42,7 +42,9 @@ left, right = st.columns([3, 2])
 with left:
     st.subheader(t("services.utilisation"))
     st.caption(show.thresholds_caption())
-    show.draw(show.utilisation_chart(facilities), view.mode)
+    if show.ends_caption(facilities):
+        st.caption(show.ends_caption(facilities))
+    show.draw(show.utilisation_chart(show.telling(facilities)), view.mode)
 with right:
     st.subheader(t("services.trend"))
     show.draw(show.trend_chart(usage_of.weekly_usage(scope, period)), view.mode)
@@ -56,18 +58,21 @@ for start in range(0, len(present), 3):
             st.markdown(
                 f"**{t('services.scene_count', name=show.type_name(kind), count=len(of_kind))}**"
             )
+            if show.ends_caption(of_kind):
+                st.caption(show.ends_caption(of_kind))
             if kind == "canteen":
                 st.caption(t("services.canteen_60"))
-                show.draw(show.canteen_chart(of_kind), view.mode)
+                show.draw(show.canteen_chart(show.telling(of_kind)), view.mode)
             elif kind == "childcare":
                 st.caption(t("services.childcare"))
-                show.draw(show.childcare_chart(of_kind), view.mode)
+                show.draw(show.childcare_chart(show.telling(of_kind)), view.mode)
             else:
-                show.draw(show.utilisation_chart(of_kind), view.mode)
+                show.draw(show.utilisation_chart(show.telling(of_kind)), view.mode)
             downloads.shown_table(
                 t(f"facility.{kind}"),
                 f"cockpit_services_{kind}",
                 show.facility_table(of_kind, kind=kind),
+                limit=show.TABLE_LIMIT,
                 hide_index=True,
             )
 
@@ -98,6 +103,11 @@ with right:
         show.draw(show.heatmap_chart(cells), view.mode)
 
 st.subheader(t("services.all_facilities"))
-table = show.facility_table(facilities)
-st.dataframe(table, hide_index=True, width="stretch")
-downloads.download_buttons(table, "services", "services_facilities")
+downloads.shown_table(
+    "services",
+    "services_facilities",
+    show.facility_table(facilities),
+    limit=show.TABLE_LIMIT,
+    hide_index=True,
+    width="stretch",
+)

@@ -58,7 +58,14 @@ def download_buttons(frame: pd.DataFrame, name: str, key: str) -> None:
     )
 
 
-def shown_table(name: str, key: str, frame: pd.DataFrame, **dataframe_options) -> None:
-    """A table as shown, with its CSV and XLSX buttons under it (every table is exportable)."""
-    st.dataframe(frame, **dataframe_options)
+def shown_table(
+    name: str, key: str, frame: pd.DataFrame, *, limit: int | None = None, **dataframe_options
+) -> None:
+    """A table as shown, with its CSV and XLSX buttons under it (every table is exportable).
+    With `limit`, a longer table shows its first `limit` rows and says so, and the files
+    hold every row: 12,000 facilities at city scope were megabytes sent on every rerun."""
+    shown = frame if limit is None or len(frame) <= limit else frame.head(limit)
+    if len(shown) < len(frame):
+        st.caption(t("download.first_rows", shown=len(shown), total=len(frame)))
+    st.dataframe(shown, **dataframe_options)
     download_buttons(frame, name, key)

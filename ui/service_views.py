@@ -75,6 +75,31 @@ def facility_table(usage: pd.DataFrame, *, kind: str | None = None) -> pd.DataFr
     return pd.DataFrame(shown)
 
 
+# Beyond these, a scope's facilities are summarised: a chart of 12,000 bars (a city)
+# shows nothing and, with the tables, cost 7 MB on every rerun.
+CHART_LIMIT = 40
+TABLE_LIMIT = 300
+
+
+def telling(usage: pd.DataFrame, limit: int | None = None) -> pd.DataFrame:
+    """The facilities a chart shows: all when they fit, else the least and the most used
+    halves (the idle and the overloaded, what a leader acts on), in the given order."""
+    limit = CHART_LIMIT if limit is None else limit
+    if len(usage) <= limit:
+        return usage
+    ranked = usage.dropna(subset=["utilisation"]).sort_values("utilisation", kind="stable")
+    keep = ranked.head(limit // 2).index.union(ranked.tail(limit - limit // 2).index)
+    return usage.loc[usage.index.isin(keep)]
+
+
+def ends_caption(usage: pd.DataFrame, limit: int | None = None) -> str | None:
+    """What telling() left out, or None when the chart shows every facility."""
+    limit = CHART_LIMIT if limit is None else limit
+    if len(usage) <= limit:
+        return None
+    return t("services.chart_ends", total=len(usage), low=limit // 2, high=limit - limit // 2)
+
+
 def utilisation_chart(usage: pd.DataFrame, *, occupancy: bool = False) -> alt.Chart:
     """One bar per facility, coloured by its load flag, with the two thresholds as rules."""
     label = t("services.occupancy" if occupancy else "fig.utilisation")

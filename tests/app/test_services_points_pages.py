@@ -165,3 +165,35 @@ def test_a_broken_ledger_turns_the_badge_red(known_app, fresh_warehouse):
     other = known_app("pages/points.py", community=rows.COMMUNITY_B, **VIEW)
     assert not other.error
     assert any("积分账本平衡" in s.value for s in other.success)
+
+
+def test_many_facilities_are_summarised_and_the_downloads_keep_them_all(
+    demo_app, demo_warehouse, monkeypatch
+):
+    from ui import service_views
+
+    monkeypatch.setattr(service_views, "CHART_LIMIT", 4)
+    monkeypatch.setattr(service_views, "TABLE_LIMIT", 3)
+    app = demo_app("pages/services.py", asof=AS_OF.isoformat())
+    assert_clean(app)
+    with demo_warehouse.owner.connect() as connection:
+        facilities = connection.execute(text("SELECT count(*) FROM dim_facility")).scalar_one()
+    assert facilities > 4
+    captions = [c.value for c in app.caption]
+    assert t("services.chart_ends", total=facilities, low=2, high=2) in captions
+    assert t("download.first_rows", shown=3, total=facilities) in captions
+    # every table shows at most three rows; the last is the all-facilities table
+    assert {len(frame.value) for frame in app.dataframe} <= {1, 2, 3}
+    assert len(app.dataframe[-1].value) == 3
+
+
+def test_telling_keeps_the_least_and_the_most_used_in_their_order():
+    import pandas as pd
+
+    from ui.service_views import telling
+
+    usage = pd.DataFrame(
+        {"facility_code": list("abcdef"), "utilisation": [0.5, 0.1, None, 0.9, 0.2, 0.95]}
+    )
+    assert list(telling(usage, 4)["facility_code"]) == ["b", "d", "e", "f"]
+    assert list(telling(usage, 6)["facility_code"]) == list("abcdef")

@@ -194,11 +194,11 @@ def test_a_resident_of_two_communities_counts_once_in_the_district(known):
     refresh(known.owner)
     query_cache().clear()
     district, per_community = figures.service_summary(Scope.district(), PERIOD)
-    users = dict(zip(per_community["community_code"], per_community["unique_users"]))
+    users = dict(zip(per_community["community_code"], per_community["unique_users"], strict=True))
     assert users == {A: 2, B: 2}  # A: p1, p2; B: q1, p1
     assert district["unique_users"] == 3
     district, per_community = figures.points_summary(Scope.district(), PERIOD)
-    earners = dict(zip(per_community["community_code"], per_community["earners_30d"]))
+    earners = dict(zip(per_community["community_code"], per_community["earners_30d"], strict=True))
     assert earners == {A: 1, B: 2}  # A: p2; B: q1, p2
     assert district["earners_30d"] == 2
 

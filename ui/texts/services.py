@@ -55,5 +55,9 @@ TEXT = {
     "services.peak_children": ("最多一日", "Busiest day"),
     "services.occupancy": ("占用率", "Occupancy"),
     "services.all_facilities": ("全部设施明细", "All facilities"),
+    "services.chart_ends": (
+        "共 {total:,} 处设施，图中为利用率最低的 {low} 处和最高的 {high} 处。",
+        "{total:,} facilities: the chart shows the {low} least and the {high} most used.",
+    ),
     "services.no_visits": ("本期没有服务记录。", "No visits in this period."),
 }
