@@ -8,6 +8,7 @@ Counts of residents (earners, redeemers, holders) leave here suppressed below 5
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 import pandas as pd
 
@@ -68,22 +69,44 @@ def holders(scope: Scope, period: Period) -> tuple[dict, pd.DataFrame]:
     return total, suppress(per_community, ["holders"])
 
 
+# Beyond this many communities the page shows the ledger checks as `cockpit check` last
+# recorded them: the live check reads every entry ever posted (95 s for a city's 40M).
+LIVE_CHECK_COMMUNITIES = 50
+
+
 @dataclass(frozen=True)
 class LedgerIntegrity:
     """The trial balance of every account the scope can read (RLS: its communities)."""
 
-    balanced: bool
-    imbalance: float  # |sum of all entries|; 0 when balanced
-    unbalanced_journals: int
+    balanced: bool | None  # None: too large to check live and never checked
+    imbalance: float  # |sum of all entries|; 0 when balanced (live only)
+    unbalanced_journals: int  # (live only)
+    checked_at: datetime | None = None  # None: checked now at this scope, else recorded
+    details: tuple[str, ...] = ()  # the recorded checks' findings when they failed
 
 
 def ledger_integrity(scope: Scope) -> LedgerIntegrity:
-    """`cockpit check`'s ledger queries, run as the reader at this scope."""
+    """`cockpit check`'s ledger queries, run as the reader at this scope; for a scope of
+    more than LIVE_CHECK_COMMUNITIES, their last recorded (whole-warehouse) results."""
+    if len(fetch("communities_in_scope", scope)) > LIVE_CHECK_COMMUNITIES:
+        return _recorded_integrity(scope)
     trial = fetch("ledger_trial_balance", scope).iloc[0]
     journals = fetch("ledger_journals_balanced", scope).iloc[0]
     imbalance = float(trial["problems"])
     unbalanced = int(journals["problems"])
     return LedgerIntegrity(imbalance == 0 and unbalanced == 0, imbalance, unbalanced)
+
+
+def _recorded_integrity(scope: Scope) -> LedgerIntegrity:
+    from data_access.status import checks
+
+    recorded = checks(scope)
+    ledger = recorded[recorded["name"].isin(["ledger_trial_balance", "ledger_journals_balanced"])]
+    checked_at = recorded.attrs["checked_at"]
+    if ledger.empty or checked_at is None:
+        return LedgerIntegrity(None, 0.0, 0)
+    failed = tuple(ledger.loc[~ledger["ok"].astype(bool), "detail"])
+    return LedgerIntegrity(not failed, 0.0, 0, checked_at=checked_at, details=failed)
 
 
 def flow_columns(scope: Scope, period: Period) -> pd.DataFrame:

@@ -6,7 +6,7 @@ from data_access import figures
 from data_access import points as ledger
 from ui import downloads, filters, shell, views
 from ui import points_views as show
-from ui.formatting import format_count, format_number
+from ui.formatting import format_count, format_datetime, format_number
 from ui.i18n import t
 from ui.service_views import draw
 from ui.tiles import tile
@@ -20,7 +20,17 @@ st.title(t("page.points"))
 st.caption(f"{views.period_caption(view)} · {t('points.caption')}")
 
 integrity = ledger.ledger_integrity(scope)
-if integrity.balanced:
+if integrity.balanced is None:
+    st.warning(t("points.ledger_unchecked"))
+elif integrity.checked_at is not None:  # a large scope: the recorded check
+    checked = format_datetime(integrity.checked_at)
+    if integrity.balanced:
+        st.success(t("points.ledger_ok_recorded", at=checked))
+    else:
+        st.error(
+            t("points.ledger_broken_recorded", at=checked, detail="；".join(integrity.details))
+        )
+elif integrity.balanced:
     st.success(t("points.ledger_ok"))
 else:
     st.error(
@@ -30,7 +40,8 @@ else:
             journals=format_count(integrity.unbalanced_journals),
         )
     )
-st.caption(t("points.ledger_covers", scope=views.scope_label(view)))
+if integrity.checked_at is None and integrity.balanced is not None:
+    st.caption(t("points.ledger_covers", scope=views.scope_label(view)))
 
 summary, _ = figures.points_summary(scope, period)
 before, _ = figures.points_summary(scope, period.previous())

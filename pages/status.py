@@ -9,16 +9,10 @@ from data_access import Scope
 from data_access import status as warehouse
 from data_access.period import LOCAL
 from ui import downloads, shell
-from ui.formatting import format_count
+from ui.formatting import format_count, format_datetime
 from ui.i18n import t
 
 shell.ensure_frame()
-
-
-def when(value) -> str:
-    if value is None or pd.isna(value):
-        return "—"
-    return pd.Timestamp(value).tz_convert(LOCAL).strftime("%Y-%m-%d %H:%M")
 
 
 scope = Scope.district()
@@ -37,7 +31,7 @@ downloads.shown_table(
             t("status.rows"): [
                 format_count(n) if n < 10_000 else f"{int(n):,}" for n in tables["row_count"]
             ],
-            t("status.newest"): [when(value) for value in tables["newest"]],
+            t("status.newest"): [format_datetime(value) for value in tables["newest"]],
         }
     ),
     hide_index=True,
@@ -50,14 +44,14 @@ with left:
     lag = warehouse.rollup_lag(scope)
     a, b = st.columns(2)
     a.metric(t("status.rollup_dirty"), format_count(lag["dirty"]), border=True)
-    b.metric(t("status.rollup_oldest"), when(lag["oldest_marked_at"]), border=True)
+    b.metric(t("status.rollup_oldest"), format_datetime(lag["oldest_marked_at"]), border=True)
 with right:
     st.subheader(t("status.checks"))
     checks = warehouse.checks(scope)
     if checks.attrs["checked_at"] is None:
         st.info(t("status.checks_never"))
     else:
-        st.caption(t("status.checked_at", when=when(checks.attrs["checked_at"])))
+        st.caption(t("status.checked_at", when=format_datetime(checks.attrs["checked_at"])))
     downloads.shown_table(
         t("status.checks"),
         "cockpit_status_checks",
@@ -87,15 +81,15 @@ else:
                 t("load.id"): loads["load_id"],
                 t("load.kind"): loads["kind"],
                 t("load.source"): loads["source"],
-                t("load.started"): [when(v) for v in loads["started_at"]],
-                t("load.finished"): [when(v) for v in loads["finished_at"]],
+                t("load.started"): [format_datetime(v) for v in loads["started_at"]],
+                t("load.finished"): [format_datetime(v) for v in loads["finished_at"]],
                 t("load.status"): loads["status"],
                 t("load.rows_read"): [f"{int(v):,}" for v in loads["rows_read"]],
                 t("load.rows_loaded"): [f"{int(v):,}" for v in loads["rows_loaded"]],
                 t("load.rows_updated"): [f"{int(v):,}" for v in loads["rows_updated"]],
                 t("load.rows_unchanged"): [f"{int(v):,}" for v in loads["rows_unchanged"]],
                 t("load.rows_quarantined"): [f"{int(v):,}" for v in loads["rows_quarantined"]],
-                t("load.newest"): [when(v) for v in loads["newest_event_at"]],
+                t("load.newest"): [format_datetime(v) for v in loads["newest_event_at"]],
                 t("load.error"): loads["error"].fillna(""),
             }
         ),

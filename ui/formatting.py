@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
+
+from data_access.period import LOCAL
+
 MISSING = "—"
+
+
+def format_datetime(value) -> str:
+    """An instant as local time to the minute: 2026-11-28 19:56."""
+    if value is None or pd.isna(value):
+        return MISSING
+    return pd.Timestamp(value).tz_convert(LOCAL).strftime("%Y-%m-%d %H:%M")
 
 
 def _missing(value) -> bool:

@@ -142,9 +142,8 @@ def test_small_cells_are_suppressed_on_the_page(known_app, fresh_warehouse):
             assert not frame.value.astype(str).apply(lambda c: c.str.contains("p1|q0")).any().any()
 
 
-def test_a_broken_ledger_turns_the_badge_red(known_app, fresh_warehouse):
-    engine = fresh_warehouse.owner
-    _small_district(engine)
+def _break_ledger(engine) -> None:
+    """One entry of 13 points without its other side, in community A's journal j1."""
     with engine.begin() as c:  # as the owner, bypassing the ledger's rules on purpose
         c.execute(text("ALTER TABLE ledger_entry DISABLE TRIGGER ledger_entry_balanced"))
         c.execute(
@@ -155,6 +154,12 @@ def test_a_broken_ledger_turns_the_badge_red(known_app, fresh_warehouse):
             {"c": rows.COMMUNITY_A},
         )
         c.execute(text("ALTER TABLE ledger_entry ENABLE TRIGGER ledger_entry_balanced"))
+
+
+def test_a_broken_ledger_turns_the_badge_red(known_app, fresh_warehouse):
+    engine = fresh_warehouse.owner
+    _small_district(engine)
+    _break_ledger(engine)
     app = known_app("pages/points.py", **VIEW)
     assert_clean(app)
     assert not app.success
@@ -165,6 +170,41 @@ def test_a_broken_ledger_turns_the_badge_red(known_app, fresh_warehouse):
     other = known_app("pages/points.py", community=rows.COMMUNITY_B, **VIEW)
     assert not other.error
     assert any("积分账本平衡" in s.value for s in other.success)
+
+
+def test_a_large_scope_shows_the_ledger_check_cockpit_check_recorded(
+    known_app, fresh_warehouse, monkeypatch
+):
+    import data_access.points
+    from data_access.runner import query_cache
+    from ui.formatting import format_datetime
+    from warehouse.checks import record_checks, run_checks
+
+    engine = fresh_warehouse.owner
+    _small_district(engine)
+    monkeypatch.setattr(data_access.points, "LIVE_CHECK_COMMUNITIES", 1)  # the district: 2
+    app = known_app("pages/points.py", **VIEW)
+    assert_clean(app)
+    assert [w.value for w in app.warning] == [t("points.ledger_unchecked")]
+    _break_ledger(engine)
+    results = run_checks(engine)
+    record_checks(engine, results)
+    with engine.connect() as c:
+        checked_at = c.execute(
+            text("SELECT (value->>'checked_at')::timestamptz FROM warehouse_meta"
+                 " WHERE key = 'last_check'")
+        ).scalar_one()  # fmt: skip
+    failed = [r.detail for r in results if r.name.startswith("ledger_") and not r.ok]
+    assert len(failed) == 2
+    query_cache().clear()
+    app = known_app("pages/points.py", **VIEW)
+    assert_clean(app)
+    assert [e.value for e in app.error] == [
+        t("points.ledger_broken_recorded", at=format_datetime(checked_at), detail="；".join(failed))
+    ]
+    # One community is within the live limit: checked on the page, at its scope (B balances).
+    other = known_app("pages/points.py", community=rows.COMMUNITY_B, **VIEW)
+    assert [s.value for s in other.success] == [t("points.ledger_ok")]
 
 
 def test_many_facilities_are_summarised_and_the_downloads_keep_them_all(

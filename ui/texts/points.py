@@ -26,6 +26,20 @@ TEXT = {
         "LEDGER OUT OF BALANCE: all accounts in scope sum to {amount} points off zero, "
         "{journals} journal(s) do not net to zero. Investigate now (cockpit check).",
     ),
+    "points.ledger_ok_recorded": (
+        "积分账本平衡（{at} 由 cockpit check 核对全部账户与凭证；范围较大，页面不实时核对）。",
+        "Ledger balanced (checked over every account and journal by `cockpit check` at "
+        "{at}; the scope is too large to check on the page).",
+    ),
+    "points.ledger_broken_recorded": (
+        "积分账本不平衡！{at} 由 cockpit check 核对发现：{detail}。请立即核查。",
+        "LEDGER OUT OF BALANCE: `cockpit check` found at {at}: {detail}. Investigate now.",
+    ),
+    "points.ledger_unchecked": (
+        "积分账本尚未核对：范围较大，页面不实时核对，请运维人员运行 cockpit check。",
+        "The ledger has not been checked: the scope is too large to check on the page; "
+        "run `cockpit check`.",
+    ),
     "points.ledger_covers": (
         "账本校验覆盖：{scope} 内各社区的全部积分账户与全部历史分录（不限统计区间）；"
         "按数据权限，其他社区的账户不在本页校验范围内。",
