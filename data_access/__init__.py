@@ -2,7 +2,7 @@
 transaction whose scope PostgreSQL enforces with row-level security."""
 
 from data_access.period import Period
-from data_access.runner import WarehouseUnavailable
+from data_access.runner import QueryTimedOut, WarehouseUnavailable
 from data_access.scope import Scope
 
-__all__ = ["Period", "Scope", "WarehouseUnavailable"]
+__all__ = ["Period", "QueryTimedOut", "Scope", "WarehouseUnavailable"]

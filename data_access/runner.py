@@ -38,6 +38,15 @@ class WarehouseUnavailable(RuntimeError):
     """The warehouse could not be reached and nothing was cached for this view."""
 
 
+class QueryTimedOut(WarehouseUnavailable):
+    """The warehouse answered, but a query ran past the statement timeout (a scope too
+    large for it) and nothing was cached for this view. Not an outage: the warehouse's
+    health is left alone, and the page says what to do instead of "retrying"."""
+
+
+QUERY_CANCELED = "57014"  # SQLSTATE of a statement cancelled by statement_timeout
+
+
 @cache
 def reader_engine(url: str) -> Engine:
     return create_engine(
@@ -167,9 +176,13 @@ def fetch(name: str, scope: Scope, url: str | None = None, **params) -> pd.DataF
         # Unreachable, timed out or dropped: fall back. Anything else is a bug: raise.
         if not (isinstance(error, OperationalError) or error.connection_invalidated):
             raise
-        cache_store.health.record_failure(error)
+        timed_out = getattr(error.orig, "pgcode", None) == QUERY_CANCELED
+        if not timed_out:
+            cache_store.health.record_failure(error)
         last_good = cache_store.get_last_good(key)
         if last_good is None:
+            if timed_out:
+                raise QueryTimedOut(name) from error
             raise WarehouseUnavailable(str(error.orig) if error.orig else str(error)) from error
         stale = last_good.frame.copy()
         stale.attrs["stale_since"] = last_good.fetched_at

@@ -10,7 +10,7 @@ from datetime import datetime
 
 import streamlit as st
 
-from data_access import WarehouseUnavailable
+from data_access import QueryTimedOut, WarehouseUnavailable
 from data_access import status as warehouse_status
 from data_access.period import LOCAL
 from ui import auth_ui, briefing_ui, filters, screen
@@ -149,6 +149,8 @@ def run(navigation) -> None:
             navigation.run()
         finally:
             _FRAME.active = False
+    except QueryTimedOut:  # the warehouse is up; this view asks too much of it
+        banner.error(t("banner.timeout"))
     except WarehouseUnavailable:
         st.session_state[DOWN_KEY] = True
         banner.error(t("banner.down"))

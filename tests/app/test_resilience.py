@@ -8,6 +8,7 @@ from sqlalchemy.exc import OperationalError
 from data_access import runner
 from data_access.runner import query_cache
 from tests.app.conftest import make_app
+from ui.i18n import t
 
 
 def test_down_with_nothing_cached_shows_the_banner(demo_warehouse, monkeypatch):
@@ -49,3 +50,35 @@ def test_stale_figures_then_recovery(demo_app, monkeypatch):
     assert not app.exception and not app.error
     assert not any("缓存数据" in w.value for w in app.warning)
     assert {m.label: m.value for m in app.metric} == live
+
+
+def test_a_query_past_the_statement_timeout_says_so_and_is_no_outage(demo_warehouse, monkeypatch):
+    # A statement cancelled by statement_timeout, as PostgreSQL reports it (SQLSTATE 57014).
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(demo_warehouse.reader_url)
+    with engine.connect() as connection:
+        connection.execute(text("SET statement_timeout = '10ms'"))
+        try:
+            connection.execute(text("SELECT pg_sleep(1)"))
+        except OperationalError as error:
+            cancelled = error
+    engine.dispose()
+    assert cancelled.orig.pgcode == runner.QUERY_CANCELED
+
+    def slow(*args, **kwargs):
+        raise cancelled
+
+    monkeypatch.setenv("DATABASE_URL", demo_warehouse.reader_url)
+    monkeypatch.setenv("COCKPIT_OWNER_URL", demo_warehouse.owner_url)
+    query_cache().clear()
+    app = make_app()  # signs in before the queries time out
+    monkeypatch.setattr(runner, "_run", slow)
+    monkeypatch.setattr(runner, "CACHE_TTL", -1.0)
+    query_cache().clear()  # nothing cached to fall back on
+    query_cache().health.record_success()  # up, whatever ran before
+    app.run()
+    assert not app.exception
+    assert [e.value for e in app.error] == [t("banner.timeout")]
+    assert not query_cache().health.down_since  # the warehouse is up
+    query_cache().clear()

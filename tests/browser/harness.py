@@ -354,7 +354,9 @@ def take_screenshots(paths: list[str], out: Path, first_timeout_s: float) -> int
                     if external:
                         problems.append(f"{url}: external requests {external}")
                         status += f" ({len(external)} external requests)"
-                    print(f"{url:40} -> {session.screenshots[-1]}  {status}", flush=True)
+                    # no screenshot when signing in failed (e.g. no demo accounts yet)
+                    shot = session.screenshots[-1] if session.screenshots else "no screenshot"
+                    print(f"{url:40} -> {shot}  {status}", flush=True)
                     session.close()
                     timeout_ms = 60_000
             browser.close()
