@@ -133,6 +133,7 @@ def load_scaled(
         cursor.execute("SELECT mark_all_days_dirty()")
         cursor.execute("SELECT refresh_rollups()")
         cursor.execute("SELECT rebuild_freshness()")  # its triggers were set aside too
+        cursor.execute("SELECT rebuild_account_balances()")  # the same
         _bookkeeping(cursor, seed, today, scale, span)
         raw.commit()
     except BaseException:

@@ -67,3 +67,18 @@ SELECT community_code, sum(holders) AS holders, sum(residents) AS residents,
   FROM per_community
  GROUP BY GROUPING SETS ((community_code), ())
  ORDER BY community_code NULLS FIRST;
+
+-- name: points_holders_now
+-- points_holders for an as-of at or after the newest ledger entry: the same rows, from
+-- the balances kept as entries arrive (migration 017) instead of summing every entry.
+WITH per_community AS (
+    SELECT c.community_code, c.residents,
+           (SELECT count(*) FROM ledger_account_balance b
+             WHERE b.community_code = c.community_code AND b.balance > 0) AS holders
+      FROM dim_community c
+)
+SELECT community_code, sum(holders) AS holders, sum(residents) AS residents,
+       sum(holders)::double precision / nullif(sum(residents), 0) AS holders_share
+  FROM per_community
+ GROUP BY GROUPING SETS ((community_code), ())
+ ORDER BY community_code NULLS FIRST;

@@ -10,11 +10,12 @@ from sqlalchemy import text
 
 from warehouse.citus_rules import Layout, find_violations, table_layout, violations
 
-# sql/migrations/001, 010 and 014 (and warehouse/migrate.py for schema_migrations).
+# sql/migrations/001, 010, 014 and 017 (and warehouse/migrate.py for schema_migrations).
 DISTRIBUTED = (
     "fact_incident",
     "fact_incident_status_log",
     "fact_service_visit",
+    "ledger_account_balance",
     "ledger_entry",
     "ledger_journal",
     "rollup_community_day",
@@ -34,7 +35,8 @@ REFERENCE = (
 LOCAL = ("ingest_load", "ingest_quarantine", "schema_migrations", "warehouse_meta")
 
 # Known findings, handled by hand in docs/scale-out.md until a migration changes them.
-# Migrations 004, 010 and 014 give these tables the policy scope_read, and 012 restates it as
+# Migrations 004, 010, 014 and 017 give these tables the policy scope_read, and 012
+# restates it as
 # USING ((SELECT scope_is_whole_district()) OR community_code = ANY ((SELECT
 # scope_communities())::text[])): subqueries, and functions that read dim_community,
 # dim_grid and (through the session) cockpit_auth.
@@ -47,6 +49,7 @@ SCOPED = (
     "fact_service_visit",
     "ledger_journal",
     "ledger_entry",
+    "ledger_account_balance",
     "rollup_community_day",
     "rollup_community_month",
     "rollup_facility_day",
@@ -54,7 +57,8 @@ SCOPED = (
 )
 # Migrations 002 and 003: triggers whose functions write rollup_dirty (the dirty-day
 # markers) or read ledger_entry (the balance check); migration 014's sum the months of
-# rollup_community_month from the days. The append-only triggers run refuse_change(),
+# rollup_community_month from the days, 017's add entries to ledger_account_balance.
+# The append-only triggers run refuse_change(),
 # which touches no table, and are fine.
 TABLE_TOUCHING_TRIGGERS = (
     ("fact_incident", "fact_incident_dirty_del"),
@@ -64,6 +68,7 @@ TABLE_TOUCHING_TRIGGERS = (
     ("fact_service_visit", "fact_service_visit_dirty_ins"),
     ("fact_service_visit", "fact_service_visit_dirty_upd"),
     ("ledger_entry", "ledger_entry_balanced"),
+    ("ledger_entry", "ledger_entry_balances"),
     ("ledger_journal", "ledger_journal_dirty_ins"),
     ("rollup_community_day", "rollup_community_day_months_del"),
     ("rollup_community_day", "rollup_community_day_months_ins"),

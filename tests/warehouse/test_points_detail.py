@@ -109,6 +109,32 @@ def test_share_of_residents_holding_points(known):
     assert earlier["holders"] == 8
 
 
+def test_holders_now_read_the_kept_balances_and_the_past_sums_the_entries(known, monkeypatch):
+    with known.owner.connect() as c:
+        kept = dict(
+            c.execute(text("SELECT account, balance FROM ledger_account_balance"
+                           " WHERE community_code = :a"), {"a": A}).all()
+        )  # fmt: skip
+    # p1 100 − 30 − 10; p2 50 − 5; r1–r5 10 − 4; r6 10 − 10 (migration 017's trigger)
+    assert kept == {"resident:p1": 60, "resident:p2": 45, "resident:r6": 0} | {
+        f"resident:r{n}": 6 for n in range(1, 6)
+    }
+    asked = []
+    real_fetch = ledger.fetch
+    monkeypatch.setattr(
+        ledger, "fetch", lambda name, *a, **k: asked.append(name) or real_fetch(name, *a, **k)
+    )
+    query_cache().clear()
+    ledger.holders(Scope("community", A), PERIOD)  # T after the newest entry
+    ledger.holders(
+        Scope("community", A), Period(date(2026, 3, 1), date(2026, 3, 5), date(2026, 3, 5))
+    )
+    assert [name for name in asked if name.startswith("points_holders")] == [
+        "points_holders_now",
+        "points_holders",
+    ]
+
+
 def test_ledger_integrity_at_the_viewers_scope(known):
     assert ledger.ledger_integrity(Scope.district()).balanced
     with known.owner.begin() as c:  # break A's ledger as the owner, bypassing the rules

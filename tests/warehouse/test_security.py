@@ -17,6 +17,7 @@ SCOPED_TABLES = [
     "fact_service_visit",
     "ledger_journal",
     "ledger_entry",
+    "ledger_account_balance",
     "rollup_community_day",
     "rollup_community_month",
     "rollup_facility_day",
