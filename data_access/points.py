@@ -102,10 +102,11 @@ class LedgerIntegrity:
 def ledger_integrity(scope: Scope) -> LedgerIntegrity:
     """`cockpit check`'s ledger queries, run as the reader at this scope; for a scope of
     more than LIVE_CHECK_COMMUNITIES, their last recorded (whole-warehouse) results."""
-    if len(fetch("communities_in_scope", scope)) > LIVE_CHECK_COMMUNITIES:
+    communities = sorted(fetch("communities_in_scope", scope)["community_code"])
+    if len(communities) > LIVE_CHECK_COMMUNITIES:
         return _recorded_integrity(scope)
-    trial = fetch("ledger_trial_balance", scope).iloc[0]
-    journals = fetch("ledger_journals_balanced", scope).iloc[0]
+    trial = fetch("ledger_trial_balance", scope, communities=communities).iloc[0]
+    journals = fetch("ledger_journals_balanced", scope, communities=communities).iloc[0]
     imbalance = float(trial["problems"])
     unbalanced = int(journals["problems"])
     return LedgerIntegrity(imbalance == 0 and unbalanced == 0, imbalance, unbalanced)

@@ -148,6 +148,8 @@ def query_cache() -> QueryCache:
 def _freeze(value):
     if isinstance(value, (date, datetime)):
         return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return tuple(_freeze(item) for item in value)
     return value
 
 

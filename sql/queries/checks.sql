@@ -2,18 +2,27 @@
 -- one row: problems (0 means healthy) and detail (a short description).
 
 -- name: ledger_trial_balance
--- Every account summed over all entries nets to zero.
+-- Every account summed over all entries nets to zero. :communities (NULL: all) names
+-- the communities the 积分流转 page checks live: said outright, the check reads them by
+-- the key; row-level security alone filters a scan of every entry of the city.
 SELECT coalesce(abs(sum(amount)), 0) AS problems,
        'sum of all ledger entries = ' || coalesce(sum(amount), 0) AS detail
-  FROM ledger_entry;
+  FROM ledger_entry
+ WHERE CAST(:communities AS text[]) IS NULL
+    OR community_code = ANY (CAST(:communities AS text[]));
 
 -- name: ledger_journals_balanced
--- Every journal has entries and they net to zero.
+-- Every journal has entries and they net to zero (:communities as above).
 SELECT count(*) AS problems, count(*) || ' journals unbalanced or without entries' AS detail
   FROM ledger_journal j
   LEFT JOIN (SELECT community_code, journal_id, sum(amount) AS net, count(*) AS lines
-               FROM ledger_entry GROUP BY 1, 2) e USING (community_code, journal_id)
- WHERE e.lines IS NULL OR e.net <> 0;
+               FROM ledger_entry
+              WHERE CAST(:communities AS text[]) IS NULL
+                 OR community_code = ANY (CAST(:communities AS text[]))
+              GROUP BY 1, 2) e USING (community_code, journal_id)
+ WHERE (e.lines IS NULL OR e.net <> 0)
+   AND (CAST(:communities AS text[]) IS NULL
+        OR j.community_code = ANY (CAST(:communities AS text[])));
 
 -- name: rollups_current
 -- No community-day waits for a refresh.
