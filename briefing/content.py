@@ -25,6 +25,7 @@ from data_access.scope import Scope
 from ui.formatting import (
     MISSING,
     format_count,
+    format_datetime,
     format_hours,
     format_number,
     format_points_change,
@@ -155,15 +156,6 @@ def _tiles(spec, summaries: dict[str, dict], lang: str) -> tuple[Tile, ...]:
     )
 
 
-def _when(value) -> str:
-    if value is None or pd.isna(value):
-        return MISSING
-    stamp = pd.Timestamp(value)
-    if stamp.tzinfo is None:
-        stamp = stamp.tz_localize(LOCAL)
-    return stamp.tz_convert(LOCAL).strftime("%Y-%m-%d %H:%M")
-
-
 def overdue_table(overdue: pd.DataFrame, total, lang: str) -> Table:
     """The worst OVERDUE_ROWS of the page's overdue list, with the page's column labels."""
     worst = overdue.head(OVERDUE_ROWS)
@@ -180,7 +172,7 @@ def overdue_table(overdue: pd.DataFrame, total, lang: str) -> Table:
             t("incidents.col.status", lang): [
                 t(f"incidents.status.{s}", lang) for s in worst["status"]
             ],
-            t("incidents.col.due_at", lang): [_when(v) for v in worst["due_at"]],
+            t("incidents.col.due_at", lang): [format_datetime(v) for v in worst["due_at"]],
         }
     )
     shown = len(frame)

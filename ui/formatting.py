@@ -12,10 +12,14 @@ MISSING = "—"
 
 
 def format_datetime(value) -> str:
-    """An instant as local time to the minute: 2026-11-28 19:56."""
+    """An instant as local time to the minute: 2026-11-28 19:56 (a naive one is taken as
+    local); "—" when missing."""
     if value is None or pd.isna(value):
         return MISSING
-    return pd.Timestamp(value).tz_convert(LOCAL).strftime("%Y-%m-%d %H:%M")
+    stamp = pd.Timestamp(value)
+    if stamp.tzinfo is None:
+        stamp = stamp.tz_localize(LOCAL)
+    return stamp.tz_convert(LOCAL).strftime("%Y-%m-%d %H:%M")
 
 
 def _missing(value) -> bool:

@@ -11,10 +11,9 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from data_access.period import LOCAL
 from ui import charts
 from ui.downloads import csv_bytes, download_buttons, xlsx_bytes
-from ui.formatting import MISSING, format_hours, format_number, format_rate
+from ui.formatting import MISSING, format_datetime, format_hours, format_number, format_rate
 from ui.i18n import t
 from ui.tiles import tile
 
@@ -38,16 +37,6 @@ CHART_HEIGHT = 260
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # The big screen is dark: charts drawn without Streamlit's (light) chart theme.
 SCREEN_TEXT, SCREEN_GRID = "#b9c7dc", "#24344f"
-
-
-def when(value) -> str:
-    """A timestamp as local 'YYYY-MM-DD HH:MM'; '—' when missing."""
-    if value is None or pd.isna(value):
-        return MISSING
-    stamp = pd.Timestamp(value)
-    if stamp.tzinfo is None:
-        stamp = stamp.tz_localize(LOCAL)
-    return stamp.tz_convert(LOCAL).strftime("%Y-%m-%d %H:%M")
 
 
 def status_label(status: str) -> str:
@@ -83,8 +72,8 @@ def overdue_display(overdue: pd.DataFrame) -> pd.DataFrame:
             t("incidents.col.worker"): overdue["worker"].fillna(MISSING),
             t("incidents.col.hours_overdue"): [format_hours(h) for h in overdue["hours_overdue"]],
             t("incidents.col.status"): [status_label(s) for s in overdue["status"]],
-            t("incidents.col.reported_at"): [when(v) for v in overdue["reported_at"]],
-            t("incidents.col.due_at"): [when(v) for v in overdue["due_at"]],
+            t("incidents.col.reported_at"): [format_datetime(v) for v in overdue["reported_at"]],
+            t("incidents.col.due_at"): [format_datetime(v) for v in overdue["due_at"]],
         }
     )
 
@@ -126,7 +115,7 @@ def timeline_display(steps: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
             t("incidents.col.status"): [status_label(s) for s in steps["status"]],
-            t("incidents.col.changed_at"): [when(v) for v in steps["changed_at"]],
+            t("incidents.col.changed_at"): [format_datetime(v) for v in steps["changed_at"]],
             t("incidents.col.hours_since_reported"): [
                 format_hours(h) for h in steps["hours_since_reported"]
             ],
@@ -140,7 +129,7 @@ def timeline(incident: dict | None, steps: pd.DataFrame | None) -> None:
         st.caption(t("incidents.timeline_pick"))
         return
     st.subheader(t("incidents.timeline_title", incident=incident["incident_id"]))
-    st.caption(t("incidents.timeline_due", due=when(incident["due_at"])))
+    st.caption(t("incidents.timeline_due", due=format_datetime(incident["due_at"])))
     shown = timeline_display(steps)
     st.dataframe(shown, hide_index=True, width="stretch")
     download_buttons(shown, f"timeline_{incident['incident_id']}", "incidents_timeline")
