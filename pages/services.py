@@ -42,8 +42,8 @@ left, right = st.columns([3, 2])
 with left:
     st.subheader(t("services.utilisation"))
     st.caption(show.thresholds_caption())
-    if show.ends_caption(facilities):
-        st.caption(show.ends_caption(facilities))
+    if caption := show.ends_caption(facilities):
+        st.caption(caption)
     show.draw(show.utilisation_chart(show.telling(facilities)), view.mode)
 with right:
     st.subheader(t("services.trend"))
@@ -58,8 +58,8 @@ for start in range(0, len(present), 3):
             st.markdown(
                 f"**{t('services.scene_count', name=show.type_name(kind), count=len(of_kind))}**"
             )
-            if show.ends_caption(of_kind):
-                st.caption(show.ends_caption(of_kind))
+            if caption := show.ends_caption(of_kind):
+                st.caption(caption)
             if kind == "canteen":
                 st.caption(t("services.canteen_60"))
                 show.draw(show.canteen_chart(show.telling(of_kind)), view.mode)
