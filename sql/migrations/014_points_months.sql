@@ -63,12 +63,8 @@ CREATE TRIGGER rollup_community_day_months_upd AFTER UPDATE ON rollup_community_
 CREATE TRIGGER rollup_community_day_months_del AFTER DELETE ON rollup_community_day
     REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION sum_community_months();
 
-INSERT INTO rollup_community_month (community_code, month, points_issued, points_redeemed,
-    points_expired, points_adjusted)
-SELECT community_code, date_trunc('month', day)::date, sum(points_issued),
-       sum(points_redeemed), sum(points_expired), sum(points_adjusted)
-  FROM rollup_community_day
- GROUP BY 1, 2;
+-- The months the warehouse already holds, summed by the triggers' own statement.
+DO $$ BEGIN EXECUTE community_months_summing('rollup_community_day'); END $$;
 
 ALTER TABLE rollup_community_month ENABLE ROW LEVEL SECURITY;
 CREATE POLICY scope_read ON rollup_community_month FOR SELECT TO cockpit_reader
