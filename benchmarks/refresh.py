@@ -127,7 +127,7 @@ SELECT count(*) FROM facts f
 class RefreshResult:
     delta: Delta
     dirty_before: int = 0
-    marked: set = field(default_factory=set)  # community-days the delta's insert marked dirty
+    marked: set = field(default_factory=set)  # community-days the delta's insert left pending
     refreshed: list[int] = field(default_factory=list)  # what refresh_rollups() returned
     dirty_after: list[int] = field(default_factory=list)
     mismatched_days: list[int] = field(default_factory=list)
@@ -139,25 +139,25 @@ def incremental_refresh(owner: Engine, rows: int, repeat: int, days: int = 7) ->
     """Insert the delta as the owner, time refresh_rollups(), check the touched days
     against the facts, and roll back (the warehouse is left as it was)."""
     result = RefreshResult(make_delta(owner, rows, days, datetime.now(UTC)))
-    dirty = text("SELECT community_code, day FROM rollup_dirty")
+    pending = text("SELECT DISTINCT community_code, day FROM rollup_pending")
     for _ in range(repeat):
         with owner.connect() as connection:
             transaction = connection.begin()
             try:
-                before = set(map(tuple, connection.execute(dirty).all()))
+                before = set(map(tuple, connection.execute(pending).all()))
                 result.dirty_before = len(before)
                 cursor = connection.connection.cursor()
                 started = time.perf_counter()
                 _copy(cursor, "fact_incident", INCIDENT_COLUMNS, result.delta.incidents)
                 _copy(cursor, "fact_service_visit", VISIT_COLUMNS, result.delta.visits)
                 result.insert_seconds.append(time.perf_counter() - started)
-                result.marked = set(map(tuple, connection.execute(dirty).all())) - before
+                result.marked = set(map(tuple, connection.execute(pending).all())) - before
                 started = time.perf_counter()
                 refreshed = connection.execute(text("SELECT refresh_rollups()")).scalar_one()
                 result.seconds.append(time.perf_counter() - started)
                 result.refreshed.append(refreshed)
                 result.dirty_after.append(
-                    connection.execute(text("SELECT count(*) FROM rollup_dirty")).scalar_one()
+                    connection.execute(text("SELECT count(*) FROM rollup_pending")).scalar_one()
                 )
                 cursor.execute("CREATE TEMP TABLE bench_touched (community_code text, day date)")
                 _copy(cursor, "bench_touched", ("community_code", "day"), result.marked)
@@ -175,7 +175,7 @@ def refresh_rows(r: RefreshResult) -> list[Row]:
     fine = mismatched == 0 and max(r.dirty_after) == 0
     row = timing_row(
         "incremental rollup",
-        f"refresh_rollups() after {delta}: {len(r.marked):,} community-days dirty, "
+        f"refresh_rollups() after {delta}: {len(r.marked):,} community-days pending, "
         f"{max(r.refreshed):,} refreshed, {max(r.dirty_after)} left, "
         f"{mismatched} differ from the facts",
         r.seconds,

@@ -27,7 +27,7 @@ SELECT count(*) AS problems, count(*) || ' journals unbalanced or without entrie
 -- name: rollups_current
 -- No community-day waits for a refresh.
 SELECT count(*) AS problems, count(*) || ' community-days waiting for `cockpit refresh`' AS detail
-  FROM rollup_dirty;
+  FROM (SELECT DISTINCT community_code, day FROM rollup_pending) pending;
 
 -- name: rollups_equal_facts
 -- Per community, the rollup totals equal the totals computed from the facts.

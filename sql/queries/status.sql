@@ -36,8 +36,10 @@ SELECT q.load_id, l.kind, l.source, q.reason, q.row_count
  ORDER BY l.started_at DESC, q.load_id DESC, q.row_count DESC, q.reason;
 
 -- name: rollup_lag
--- One row: community-days waiting for a refresh and when the oldest was marked.
-SELECT count(*) AS dirty, min(marked_at) AS oldest_marked_at FROM rollup_dirty;
+-- One row: community-days waiting for a refresh (to recompute, or with new facts to add)
+-- and when the oldest was marked.
+SELECT count(DISTINCT (community_code, day)) AS dirty, min(marked_at) AS oldest_marked_at
+  FROM rollup_pending;
 
 -- name: last_check
 -- The integrity checks as `cockpit check` last recorded them (JSON: checked_at and

@@ -81,7 +81,7 @@ def test_the_comparison_sees_a_changed_figure(demo, viewers):
     assert "issued" in difference
 
 
-def test_the_delta_marks_its_days_and_the_refresh_clears_them(demo):
+def test_the_delta_leaves_its_days_pending_and_the_refresh_clears_them(demo):
     with demo.owner.connect() as connection:
         before = connection.execute(text("SELECT count(*) FROM fact_incident")).scalar_one()
 

@@ -19,9 +19,11 @@ DISTRIBUTED = (
     "ledger_entry",
     "ledger_journal",
     "rollup_community_day",
+    "rollup_community_day_delta",
     "rollup_community_month",
     "rollup_dirty",
     "rollup_facility_day",
+    "rollup_facility_day_delta",
     "rollup_freshness",
 )
 REFERENCE = (
@@ -57,19 +59,20 @@ SCOPED = (
 )
 # Migrations 002 and 003: triggers whose functions write rollup_dirty (the dirty-day
 # markers) or read ledger_entry (the balance check); migration 014's sum the months of
-# rollup_community_month from the days, 017's add entries to ledger_account_balance.
+# rollup_community_month from the days, 017's add entries to ledger_account_balance,
+# 018's write what inserted facts add to the delta logs.
 # The append-only triggers run refuse_change(),
 # which touches no table, and are fine.
 TABLE_TOUCHING_TRIGGERS = (
+    ("fact_incident", "fact_incident_delta_ins"),
     ("fact_incident", "fact_incident_dirty_del"),
-    ("fact_incident", "fact_incident_dirty_ins"),
     ("fact_incident", "fact_incident_dirty_upd"),
+    ("fact_service_visit", "fact_service_visit_delta_ins"),
     ("fact_service_visit", "fact_service_visit_dirty_del"),
-    ("fact_service_visit", "fact_service_visit_dirty_ins"),
     ("fact_service_visit", "fact_service_visit_dirty_upd"),
     ("ledger_entry", "ledger_entry_balanced"),
     ("ledger_entry", "ledger_entry_balances"),
-    ("ledger_journal", "ledger_journal_dirty_ins"),
+    ("ledger_journal", "ledger_journal_delta_ins"),
     ("rollup_community_day", "rollup_community_day_months_del"),
     ("rollup_community_day", "rollup_community_day_months_ins"),
     ("rollup_community_day", "rollup_community_day_months_upd"),

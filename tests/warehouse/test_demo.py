@@ -250,7 +250,7 @@ def test_rollups_equal_the_facts(demo_warehouse):
         "   WHERE closed_at IS NOT NULL AND is_safety_hazard)",
     )[0]
     assert tuple(rolled) == tuple(facts)
-    assert scalar(demo_warehouse, "SELECT count(*) FROM rollup_dirty") == 0
+    assert scalar(demo_warehouse, "SELECT count(*) FROM rollup_pending") == 0
     kinds = {
         r.kind for r in rows(demo_warehouse, "SELECT kind FROM ingest_load WHERE status = 'done'")
     }
