@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from data_access import Scope, figures, league
+from data_access.frames import lookup
 from ui import downloads, filters, shell, views
 from ui.formatting import format_count, format_hours, format_number, format_rate
 from ui.i18n import t
@@ -21,7 +22,7 @@ if places.empty:
 
 code = view.community
 if code is None:
-    names = dict(zip(places["community_code"], places["community_name"], strict=True))
+    names = lookup(places, "community_code", "community_name")
     code = st.selectbox(
         t("community.choose"), list(names), format_func=names.get, key="cockpit_community_choice"
     )

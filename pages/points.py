@@ -4,6 +4,7 @@ import streamlit as st
 
 from data_access import figures
 from data_access import points as ledger
+from data_access.frames import lookup
 from ui import downloads, filters, shell, views
 from ui import points_views as show
 from ui.formatting import format_count, format_datetime, format_number
@@ -122,7 +123,7 @@ with middle:
 with right:
     st.subheader(t("points.holders_by_community"))
     places = figures.communities(scope)
-    names = dict(zip(places["community_code"], places["community_name"], strict=True))
+    names = lookup(places, "community_code", "community_name")
     table = show.holders_table(per_community, names)
     st.dataframe(table, hide_index=True, width="stretch")
     downloads.download_buttons(table, "points_holders", "points_holders")

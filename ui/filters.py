@@ -16,6 +16,7 @@ from datetime import date, timedelta
 import pandas as pd
 
 from data_access import Period, Scope
+from data_access.frames import lookup
 from ui.i18n import LANGUAGES, t
 
 PARAMS = ("street", "community", "grid", "from", "to", "asof", "mode", "lang")
@@ -104,8 +105,8 @@ def parse(
         drop("mode")
         mode = "desk"
 
-    street_of = dict(zip(communities["community_code"], communities["street_code"], strict=True))
-    community_of_grid = dict(zip(grids["grid_code"], grids["community_code"], strict=True))
+    street_of = lookup(communities, "community_code", "street_code")
+    community_of_grid = lookup(grids, "grid_code", "community_code")
     street = raw["street"] or None
     community = raw["community"] or None
     grid = raw["grid"] or None
@@ -297,7 +298,7 @@ def filter_bar(filters: Filters) -> None:
     in_street = communities
     if filters.street:
         in_street = communities[communities["street_code"] == filters.street]
-    names = dict(zip(in_street["community_code"], in_street["community_name"], strict=True))
+    names = lookup(in_street, "community_code", "community_name")
     grid_rows = grids[grids["community_code"] == filters.community] if filters.community else None
 
     state[WIDGET_PREFIX + "street"] = filters.street or ""

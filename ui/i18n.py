@@ -6,8 +6,10 @@ the names of DESIGN §5, one per figure, used everywhere (tiles, tables, exports
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import pkgutil
+import threading
 from functools import cache
 
 LANGUAGES = ("zh", "en")
@@ -244,8 +246,31 @@ def normalise_language(value) -> str:
     return value if value in LANGUAGES else DEFAULT_LANGUAGE
 
 
+# The language a page's body runs in, pinned by ui/shell.py on the script thread.
+_PINNED = threading.local()
+
+
+@contextlib.contextmanager
+def language_pinned(lang: str):
+    """Answer current_language() with `lang` inside the block, without reading the URL.
+
+    A language switch reruns the page (its callback changes the URL before the run),
+    so within a page's body the language is fixed; reading it from st.query_params
+    costs ~25 µs a call, and a city-wide map or table asks tens of thousands of times
+    (a third of a warm rerun)."""
+    previous = getattr(_PINNED, "lang", None)
+    _PINNED.lang = normalise_language(lang)
+    try:
+        yield
+    finally:
+        _PINNED.lang = previous
+
+
 def current_language() -> str:
     """The language of this page view: `lang` from the URL, Chinese by default."""
+    pinned = getattr(_PINNED, "lang", None)
+    if pinned is not None:
+        return pinned
     try:
         import streamlit as st
 

@@ -13,7 +13,7 @@ import streamlit as st
 from data_access import QueryTimedOut, WarehouseUnavailable
 from data_access import status as warehouse_status
 from data_access.period import LOCAL
-from ui import auth_ui, briefing_ui, filters, screen
+from ui import auth_ui, briefing_ui, filters, i18n, screen
 from ui.i18n import t
 
 RETRY_EVERY = "15s"
@@ -146,7 +146,8 @@ def run(navigation) -> None:
             screen.run_frame(navigation, view)
         _FRAME.active = True
         try:
-            navigation.run()
+            with i18n.language_pinned(view.lang):
+                navigation.run()
         finally:
             _FRAME.active = False
     except QueryTimedOut:  # the warehouse is up; this view asks too much of it

@@ -7,7 +7,7 @@ import math
 import pandas as pd
 import pytest
 
-from ui import filters
+from ui import coords, filters
 from ui.map_view import (
     MapConfig,
     build_deck,
@@ -16,6 +16,7 @@ from ui.map_view import (
     colour_areas,
     drill_params,
     fit_view,
+    heat_objects,
     selected_object,
     short_label,
 )
@@ -236,3 +237,20 @@ def test_a_3000_community_city_fits_the_2_mb_budget():
     size = deck_bytes(deck)
     print(f"deck JSON, 3,000 communities: {size:,} bytes")
     assert size < 2_000_000
+
+
+@pytest.mark.parametrize("system", ["wgs84", "gcj02"])
+def test_heat_objects_weigh_overdue_incidents_and_skip_unplaced_ones(system):
+    incidents = pd.DataFrame(
+        {
+            "lon": [120.2641234567, None, 120.3],
+            "lat": [30.1851234567, 30.2, None],
+            "overdue_hours": [5.5, -3.0, 2.0],
+        }
+    )
+    lon, lat = 120.2641234567, 30.1851234567
+    if system == "gcj02":
+        lon, lat = coords.wgs84_to_gcj02(lon, lat)
+    [only] = heat_objects(incidents, system)
+    assert only == {"p": [round(lon, 4), round(lat, 4)], "w": 3}
+    assert heat_objects(incidents.assign(overdue_hours=-1.0).iloc[:1], system)[0]["w"] == 1
