@@ -11,13 +11,21 @@ import math
 
 import pandas as pd
 
+from data_access.derived import derived
 from data_access.period import Period
 from data_access.runner import fetch
 from data_access.scope import Scope
 
 
 def _split(frame: pd.DataFrame) -> tuple[dict, pd.DataFrame]:
-    """(the total row as a dict, the per-community rows)."""
+    """(the total row as a dict, the per-community rows; shared: read, do not modify).
+    Kept per fetched frame: the same cached result splits to the same objects, so what
+    is derived from them (the league) can be kept too."""
+    total, per_community = derived("split", (frame,), lambda: _split_now(frame))
+    return dict(total), per_community
+
+
+def _split_now(frame: pd.DataFrame) -> tuple[dict, pd.DataFrame]:
     total_rows = frame[frame["community_code"].isna()]
     total = total_rows.iloc[0].to_dict() if len(total_rows) else {}
     per_community = frame[frame["community_code"].notna()].reset_index(drop=True)

@@ -62,25 +62,11 @@ def holders(scope: Scope, period: Period) -> tuple[dict, pd.DataFrame]:
     The total is a figure (its holders count is not a table cell); the per-community
     rows' holders are suppressed below 5.
     """
-    t = period.params()["t"]
-    newest = _newest_entry(scope)
-    if newest is None or t >= newest:  # every entry counts: the kept balances say it
-        frame = fetch("points_holders_now", scope)
-    else:
-        frame = fetch("points_holders", scope, t=t)
+    frame = fetch("points_holders", scope, t=period.params()["t"])
     total_rows = frame[frame["community_code"].isna()]
     total = total_rows.iloc[0].to_dict() if len(total_rows) else {}
     per_community = frame[frame["community_code"].notna()].reset_index(drop=True)
     return total, suppress(per_community, ["holders"])
-
-
-def _newest_entry(scope: Scope):
-    """When the scope's newest ledger entry happened (None: no entries)."""
-    from data_access.status import table_status
-
-    tables = table_status(scope)
-    newest = tables.loc[tables["table_name"] == "ledger_entry", "newest"]
-    return None if newest.empty or pd.isna(newest.iloc[0]) else newest.iloc[0]
 
 
 # Beyond this many communities the page shows the ledger checks as `cockpit check` last

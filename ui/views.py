@@ -119,24 +119,25 @@ def headline_tiles(
 
 
 def league_display(result: League) -> pd.DataFrame:
-    """The league as shown: formatted strings, one column per component value and points."""
-    rows = []
-    for row in result.table.to_dict("records"):
-        shown = {
-            t("league.rank"): int(row["rank"]),
-            t("league.community"): row["community_name"],
-            t("league.street"): row["street_name"],
-            t("league.score"): format_number(row["score"]),
-            t("league.change"): format_points_change(row["rank_change"]),
-        }
-        for part in result.components:
-            value = row[part.key]
-            shown[t(part.label)] = format_number(value) if part.per_1000 else format_rate(value)
-            shown[f"{t(part.label)} {t('league.points')}"] = format_number(
-                row[f"{part.key}_points"]
-            )
-        rows.append(shown)
-    return pd.DataFrame(rows)
+    """The league as shown: formatted strings, one column per component value and points.
+    Built a column at a time: a city's 3,000 rows cell by cell took a third of a rerun."""
+    table = result.table
+
+    def formatted(column: str, formatter) -> list:
+        return [formatter(value) for value in table[column].tolist()]
+
+    shown = {
+        t("league.rank"): [int(rank) for rank in table["rank"].tolist()],
+        t("league.community"): table["community_name"].tolist(),
+        t("league.street"): table["street_name"].tolist(),
+        t("league.score"): formatted("score", format_number),
+        t("league.change"): formatted("rank_change", format_points_change),
+    }
+    for part in result.components:
+        label = t(part.label)
+        shown[label] = formatted(part.key, format_number if part.per_1000 else format_rate)
+        shown[f"{label} {t('league.points')}"] = formatted(f"{part.key}_points", format_number)
+    return pd.DataFrame(shown)
 
 
 def league_table(result: League) -> None:

@@ -51,30 +51,28 @@ SELECT cal.day::date AS day,
 -- One row per community in scope plus the total (community_code NULL): holders (resident
 -- accounts whose ledger entries up to :t sum to more than zero), residents, and the
 -- share of residents holding points (holders ÷ residents).
-WITH balances AS (
-    SELECT community_code, account
+-- Counted from the balances kept as entries arrive (migration 017): the accounts
+-- positive now, corrected by the accounts whose entries after :t change that (their
+-- balance at :t is the balance now less those entries). Summing every entry up to :t
+-- took 10 s over a city's 40M; an as-of at or after the newest entry reads no entry.
+WITH later AS (
+    SELECT community_code, account, sum(amount) AS amount
       FROM ledger_entry
-     WHERE account_kind = 'resident' AND occurred_at <= :t
+     WHERE account_kind = 'resident' AND occurred_at > :t
      GROUP BY community_code, account
-    HAVING sum(amount) > 0
+), changed AS (
+    SELECT l.community_code,
+           sum(CASE WHEN b.balance - l.amount > 0 THEN 1 ELSE 0 END
+               - CASE WHEN b.balance > 0 THEN 1 ELSE 0 END) AS change
+      FROM later l
+      JOIN ledger_account_balance b USING (community_code, account)
+     GROUP BY l.community_code
 ), per_community AS (
     SELECT c.community_code, c.residents,
-           (SELECT count(*) FROM balances b WHERE b.community_code = c.community_code) AS holders
-      FROM dim_community c
-)
-SELECT community_code, sum(holders) AS holders, sum(residents) AS residents,
-       sum(holders)::double precision / nullif(sum(residents), 0) AS holders_share
-  FROM per_community
- GROUP BY GROUPING SETS ((community_code), ())
- ORDER BY community_code NULLS FIRST;
-
--- name: points_holders_now
--- points_holders for an as-of at or after the newest ledger entry: the same rows, from
--- the balances kept as entries arrive (migration 017) instead of summing every entry.
-WITH per_community AS (
-    SELECT c.community_code, c.residents,
            (SELECT count(*) FROM ledger_account_balance b
-             WHERE b.community_code = c.community_code AND b.balance > 0) AS holders
+             WHERE b.community_code = c.community_code AND b.balance > 0)
+           + coalesce((SELECT x.change FROM changed x
+                        WHERE x.community_code = c.community_code), 0) AS holders
       FROM dim_community c
 )
 SELECT community_code, sum(holders) AS holders, sum(residents) AS residents,

@@ -2,7 +2,7 @@
 value is worked out by hand from the rows below (velocity and participation are in
 test_figures.py and not repeated here)."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import text
@@ -109,30 +109,39 @@ def test_share_of_residents_holding_points(known):
     assert earlier["holders"] == 8
 
 
-def test_holders_now_read_the_kept_balances_and_the_past_sums_the_entries(known, monkeypatch):
+HOLDERS_BY_SUMMING = """
+SELECT count(*) FROM (
+    SELECT account FROM ledger_entry
+     WHERE community_code = :a AND account_kind = 'resident' AND occurred_at <= :t
+     GROUP BY account HAVING sum(amount) > 0) held
+"""
+
+
+def test_holders_at_any_as_of_equal_the_entries_summed_up_to_it(known):
     with known.owner.connect() as c:
         kept = dict(
             c.execute(text("SELECT account, balance FROM ledger_account_balance"
                            " WHERE community_code = :a"), {"a": A}).all()
         )  # fmt: skip
-    # p1 100 − 30 − 10; p2 50 − 5; r1–r5 10 − 4; r6 10 − 10 (migration 017's trigger)
-    assert kept == {"resident:p1": 60, "resident:p2": 45, "resident:r6": 0} | {
-        f"resident:r{n}": 6 for n in range(1, 6)
-    }
-    asked = []
-    real_fetch = ledger.fetch
-    monkeypatch.setattr(
-        ledger, "fetch", lambda name, *a, **k: asked.append(name) or real_fetch(name, *a, **k)
-    )
-    query_cache().clear()
-    ledger.holders(Scope("community", A), PERIOD)  # T after the newest entry
-    ledger.holders(
-        Scope("community", A), Period(date(2026, 3, 1), date(2026, 3, 5), date(2026, 3, 5))
-    )
-    assert [name for name in asked if name.startswith("points_holders")] == [
-        "points_holders_now",
-        "points_holders",
-    ]
+        # p1 100 − 30 − 10; p2 50 − 5; r1–r5 10 − 4; r6 10 − 10 (migration 017's trigger)
+        assert kept == {"resident:p1": 60, "resident:p2": 45, "resident:r6": 0} | {
+            f"resident:r{n}": 6 for n in range(1, 6)
+        }
+        stamps = c.execute(
+            text("SELECT DISTINCT occurred_at FROM ledger_entry WHERE community_code = :a"),
+            {"a": A},
+        ).scalars()
+        days = sorted({stamp.astimezone(rows.LOCAL).date() for stamp in stamps})
+        # the day before the first entry, each day with entries, and the period's end
+        for day in [days[0] - timedelta(days=1), *days, PERIOD.end]:
+            period = Period(day - timedelta(days=6), day, day)
+            summed = c.execute(
+                text(HOLDERS_BY_SUMMING), {"a": A, "t": period.params()["t"]}
+            ).scalar_one()
+            query_cache().clear()
+            held, _ = ledger.holders(Scope("community", A), period)
+            assert (day, held["holders"]) == (day, summed)
+    assert summed == 7  # p1, p2, r1–r5 hold points now
 
 
 def test_ledger_integrity_at_the_viewers_scope(known):
