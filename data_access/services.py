@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from data_access.derived import derived
 from data_access.period import Period
 from data_access.privacy import suppress
 from data_access.runner import fetch
@@ -42,13 +43,18 @@ def load_flag(utilisation) -> str:
 
 
 def facility_usage(scope: Scope, period: Period) -> pd.DataFrame:
-    """One row per facility in scope, with its load flag; unique_users suppressed."""
-    frame = fetch(
+    """One row per facility in scope, with its load flag; unique_users suppressed.
+    Shared while the fetched rows are (data_access.derived): read, do not modify."""
+    fetched = fetch(
         "facility_usage", scope, **_params(period, "start_day", "end_day", "start_at", "end_at")
     )
-    frame = suppress(frame, ["unique_users"])
-    frame["flag"] = [load_flag(value) for value in frame["utilisation"]]
-    return frame
+
+    def flagged() -> pd.DataFrame:
+        frame = suppress(fetched, ["unique_users"])
+        frame["flag"] = [load_flag(value) for value in frame["utilisation"]]
+        return frame
+
+    return derived("facility_usage", (fetched,), flagged)
 
 
 def facility_types(usage: pd.DataFrame) -> list[str]:

@@ -71,7 +71,7 @@ for start in range(0, len(present), 3):
             downloads.shown_table(
                 t(f"facility.{kind}"),
                 f"cockpit_services_{kind}",
-                show.facility_table(of_kind, kind=kind),
+                show.facility_table(facilities, kind=kind),
                 limit=show.TABLE_LIMIT,
                 hide_index=True,
             )
