@@ -9,7 +9,8 @@ queries reached the database (data_access.runner.QUERY_OBSERVERS).
 - Bytes: the sum of ForwardMsg.ByteSize() over every message the run enqueued, which
   is what a browser session would be sent at most (Streamlit's queue may merge deltas
   to the same element before a flush).
-- Cold: data_access's query cache and st.cache_data cleared before the run. Warm: run
+- Cold: data_access's query cache, its derived results and Streamlit's caches cleared
+  before the run. Warm: run
   again with both populated (a query whose :t moved to the next minute runs again, as
   it would in the app).
 """
@@ -40,7 +41,7 @@ from benchmarks.table import (
     percentile,
     timing_row,
 )
-from data_access import auth, runner
+from data_access import auth, derived, runner
 from ui.auth_ui import VIEWER_KEY
 from warehouse.accounts import add_user, list_users, reset_password
 
@@ -173,7 +174,9 @@ def _measuring():
 
 def clear_caches() -> None:
     runner.query_cache().clear()
+    derived.clear()
     st.cache_data.clear()
+    st.cache_resource.clear()
 
 
 def _run(app: AppTest, probe: _Probe, queries: list) -> PageRun:

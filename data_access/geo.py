@@ -15,6 +15,7 @@ import math
 import pandas as pd
 
 from data_access import figures
+from data_access.derived import derived
 from data_access.period import Period
 from data_access.runner import fetch
 from data_access.scope import Scope
@@ -201,7 +202,26 @@ def area_measures(scope: Scope, period: Period, level: str) -> pd.DataFrame:
 
     Communities reuse the figures' per-community rows (one definition per figure);
     grids and micro-grids count open and overdue incidents with map_grid_incidents.
+    Kept while the results it is built from are the same (data_access.derived): read,
+    do not modify.
     """
+    if level == "community":
+        inputs = (
+            fetch("map_community_areas", scope),
+            *(summary(scope, period)[1] for summary in _SUMMARIES),
+        )
+    else:
+        inputs = (
+            fetch("map_grid_areas", scope, grid_code=scope.grid_code),
+            fetch("map_grid_incidents", scope, grid_code=scope.grid_code, t=period.params()["t"]),
+        )
+    return derived("area_measures", inputs, lambda: _area_measures(scope, period, level), level)
+
+
+_SUMMARIES = (figures.incident_summary, figures.service_summary, figures.points_summary)
+
+
+def _area_measures(scope: Scope, period: Period, level: str) -> pd.DataFrame:
     if level == "community":
         places = fetch("map_community_areas", scope)[["area_code", "residents"]]
         _, incidents = figures.incident_summary(scope, period)

@@ -28,6 +28,7 @@ from pydeck.bindings.json_tools import default_serialize
 from pydeck.types import String
 
 from data_access import Scope, geo
+from data_access.derived import derived
 from data_access.frames import lookup
 from ui import coords
 from ui.formatting import format_count, format_number, format_rate
@@ -88,9 +89,11 @@ def map_config(path: Path = CONFIG_FILE) -> MapConfig:
 
 
 # -- geometry, cached -------------------------------------------------------------------
-@st.cache_data(ttl=GEOMETRY_TTL, show_spinner=False, max_entries=256)
+@st.cache_resource(ttl=GEOMETRY_TTL, show_spinner=False, max_entries=256)
 def _prepared(scope_kind: str, scope_code: str | None, level: str, system: str) -> pd.DataFrame:
-    # Keyed by the scope itself: one scope's outlines never serve another's.
+    # Keyed by the scope itself: one scope's outlines never serve another's. A resource,
+    # not data: every rerun gets the same frame (read, do not modify) instead of
+    # unpickling a city's 3,000 outlines again, and what is built from it can be kept.
     scope = Scope(scope_kind, scope_code)
     areas = geo.prepare_areas(geo.area_rows(scope, level))
     if system != "wgs84" and not areas.empty:
@@ -163,6 +166,11 @@ class Colouring:
 
 
 def colour_areas(measures: pd.DataFrame, measure: str) -> Colouring:
+    """Kept while `measures` is the same frame (data_access.derived)."""
+    return derived("colour_areas", (measures,), lambda: _colour_areas(measures, measure), measure)
+
+
+def _colour_areas(measures: pd.DataFrame, measure: str) -> Colouring:
     column = geo.MEASURES[measure][0]
     values = dict(zip(measures["area_code"], measures[column], strict=True))
     breaks, method = class_breaks(values.values(), measure)
@@ -291,7 +299,16 @@ def _clean(value):
 
 
 def area_objects(areas: pd.DataFrame, colouring: Colouring) -> list[dict]:
-    """One object per polygon (a MultiPolygon gives several, all with the area's code)."""
+    """One object per polygon (a MultiPolygon gives several, all with the area's code).
+    Kept while the outlines and the colouring are the same objects: a city's 3,000
+    tooltips formatted again on every rerun took a third of it."""
+    lang = current_language()
+    return derived(
+        "area_objects", (areas, colouring), lambda: _area_objects(areas, colouring), lang
+    )
+
+
+def _area_objects(areas: pd.DataFrame, colouring: Colouring) -> list[dict]:
     objects = []
     for raw in areas.to_dict("records"):
         row = {key: _clean(value) for key, value in raw.items() if key != "polygons"}
