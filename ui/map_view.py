@@ -360,7 +360,12 @@ HEAT_DECIMALS = 4  # ≈11 m, far below a heat blob's 45-pixel radius at any zoo
 def heat_objects(incidents: pd.DataFrame, system: str) -> list[dict]:
     """Positions and weights only, under one-letter keys: a heat map has no tooltips.
     A city's 15k open incidents with the points' texts took most of a rerun, and with
-    long keys and 1 m positions 0.7 MB of the 2 MB a rerun may send."""
+    long keys and 1 m positions 0.7 MB of the 2 MB a rerun may send. Kept while the
+    fetched incidents are the same frame."""
+    return derived("heat_objects", (incidents,), lambda: _heat_objects(incidents, system), system)
+
+
+def _heat_objects(incidents: pd.DataFrame, system: str) -> list[dict]:
     placed = _placed(incidents)
     return [
         {"p": _position(lon, lat, system, HEAT_DECIMALS), "w": _weight(float(overdue))}
@@ -406,6 +411,10 @@ def incident_objects(
 
 
 def label_objects(areas: pd.DataFrame) -> list[dict]:
+    return derived("label_objects", (areas,), lambda: _label_objects(areas))
+
+
+def _label_objects(areas: pd.DataFrame) -> list[dict]:
     return [
         {"position": [row.label_lon, row.label_lat], "text": short_label(row.area_name, row.level)}
         for row in areas.itertuples()
