@@ -9,6 +9,7 @@ import pytest
 
 from ui import coords, filters
 from ui.map_view import (
+    LABELS_MAX,
     MapConfig,
     build_deck,
     class_breaks,
@@ -17,6 +18,7 @@ from ui.map_view import (
     drill_params,
     fit_view,
     heat_objects,
+    label_objects,
     selected_object,
     short_label,
 )
@@ -254,3 +256,18 @@ def test_heat_objects_weigh_overdue_incidents_and_skip_unplaced_ones(system):
     [only] = heat_objects(incidents, system)
     assert only == {"p": [round(lon, 4), round(lat, 4)], "w": 3}
     assert heat_objects(incidents.assign(overdue_hours=-1.0).iloc[:1], system)[0]["w"] == 1
+
+
+def test_labels_name_each_area_until_there_are_too_many_to_read():
+    areas = pd.DataFrame(
+        {
+            "label_lon": [120.1, 120.2],
+            "label_lat": [30.1, 30.2],
+            "area_name": ["第1网格（湘湖安置小区）", "第2网格"],
+            "level": ["grid", "grid"],
+        }
+    )
+    assert [label["text"] for label in label_objects(areas)] == ["第1网格", "第2网格"]
+    many = pd.concat([areas] * (LABELS_MAX // 2 + 1), ignore_index=True)
+    assert len(many) > LABELS_MAX
+    assert label_objects(many) == []
