@@ -56,7 +56,8 @@ with drawn:
 
 with panel:
     unplaced = int((incidents["lat"].isna() | incidents["lon"].isna()).sum())
-    st.html(map_view.legend_html(colouring, incident_style, unplaced))
+    drawn = map_view.drawn_style(incident_style, incidents)
+    st.html(map_view.legend_html(colouring, drawn, unplaced, chosen_style=incident_style))
     if level != "community":
         st.caption(t("map.only_incident_measures"))
     chosen = map_view.selected_object(event)

@@ -488,7 +488,7 @@ def build_deck(
                 pickable=False,
             )
         )
-    if incident_style == "points" and len(incidents) <= HEAT_POINTS_MAX:
+    if drawn_style(incident_style, incidents) == "points":
         layers.append(
             pdk.Layer(
                 "ScatterplotLayer",
@@ -687,7 +687,18 @@ def _swatch(colour: list[int]) -> str:
     return f"<span class='swatch' style='background: rgb({r},{g},{b})'></span>"
 
 
-def legend_html(colouring: Colouring, incident_style: str, unplaced: int) -> str:
+def drawn_style(incident_style: str, incidents: pd.DataFrame) -> str:
+    """How the incidents are drawn: points beyond HEAT_POINTS_MAX are drawn as heat."""
+    if incident_style == "points" and len(incidents) > HEAT_POINTS_MAX:
+        return "heat"
+    return incident_style
+
+
+def legend_html(
+    colouring: Colouring, incident_style: str, unplaced: int, *, chosen_style: str | None = None
+) -> str:
+    """The legend of the areas' colours and of the incidents as drawn (`incident_style`);
+    `chosen_style`, when it differs, is the style the user chose and could not have."""
     from html import escape
 
     measure = colouring.measure
@@ -711,6 +722,9 @@ def legend_html(colouring: Colouring, incident_style: str, unplaced: int) -> str
         )
     elif incident_style == "heat":
         parts.append(f"<span class='note'>{escape(t('map.legend.heat'))}</span><br/>")
+        if chosen_style == "points":
+            instead = t("map.legend.heat_instead", limit=f"{HEAT_POINTS_MAX:,}")
+            parts.append(f"<span class='note'>{escape(instead)}</span><br/>")
     if unplaced:
         parts.append(
             f"<span class='note'>{escape(t('map.legend.unplaced', count=unplaced))}</span>"

@@ -9,16 +9,19 @@ import pytest
 
 from ui import coords, filters
 from ui.map_view import (
+    HEAT_POINTS_MAX,
     LABELS_MAX,
     MapConfig,
     build_deck,
     class_breaks,
     class_of,
     colour_areas,
+    drawn_style,
     drill_params,
     fit_view,
     heat_objects,
     label_objects,
+    legend_html,
     selected_object,
     short_label,
 )
@@ -271,3 +274,19 @@ def test_labels_name_each_area_until_there_are_too_many_to_read():
     many = pd.concat([areas] * (LABELS_MAX // 2 + 1), ignore_index=True)
     assert len(many) > LABELS_MAX
     assert label_objects(many) == []
+
+
+def test_too_many_points_are_drawn_as_heat_and_the_legend_says_so():
+    few = pd.DataFrame({"incident_id": range(HEAT_POINTS_MAX)})
+    many = pd.DataFrame({"incident_id": range(HEAT_POINTS_MAX + 1)})
+    assert drawn_style("points", few) == "points"
+    assert drawn_style("points", many) == "heat"
+    assert drawn_style("hidden", many) == "hidden"
+    colouring = colour_areas(
+        pd.DataFrame({"area_code": ["a", "b"], "open_per_1000": [1.0, 2.0]}), "open_per_1000"
+    )
+    legend = legend_html(colouring, drawn_style("points", many), 0, chosen_style="points")
+    assert f"{HEAT_POINTS_MAX:,}" in legend and "热力" in legend
+    assert "事件点位" not in legend
+    chosen_heat = legend_html(colouring, "heat", 0, chosen_style="heat")
+    assert f"{HEAT_POINTS_MAX:,}" not in chosen_heat

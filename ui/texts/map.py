@@ -29,6 +29,10 @@ TEXT = {
         "热力：未结事件密度（超期事件权重×3）",
         "Heat: density of open incidents (overdue weighted ×3)",
     ),
+    "map.legend.heat_instead": (
+        "未结事件超过 {limit} 件，点位改以热力显示。",
+        "More than {limit} open incidents: drawn as heat instead of points.",
+    ),
     "map.legend.unplaced": (
         "{count} 件未结事件无坐标，未在地图上显示。",
         "{count} open incidents have no location and are not drawn.",
