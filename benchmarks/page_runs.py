@@ -10,9 +10,8 @@ queries reached the database (data_access.runner.QUERY_OBSERVERS).
   is what a browser session would be sent at most (Streamlit's queue may merge deltas
   to the same element before a flush).
 - Cold: data_access's query cache, its derived results and Streamlit's caches cleared
-  before the run. Warm: run
-  again with both populated (a query whose :t moved to the next minute runs again, as
-  it would in the app).
+  before the run. Warm: run again with all of them populated (a query whose :t moved to
+  the next minute runs again, as it would in the app).
 """
 
 from __future__ import annotations

@@ -126,10 +126,10 @@ SELECT count(*) FROM facts f
 @dataclass
 class RefreshResult:
     delta: Delta
-    dirty_before: int = 0
+    pending_before: int = 0
     marked: set = field(default_factory=set)  # community-days the delta's insert left pending
     refreshed: list[int] = field(default_factory=list)  # what refresh_rollups() returned
-    dirty_after: list[int] = field(default_factory=list)
+    pending_after: list[int] = field(default_factory=list)
     mismatched_days: list[int] = field(default_factory=list)
     insert_seconds: list[float] = field(default_factory=list)
     seconds: list[float] = field(default_factory=list)
@@ -145,7 +145,7 @@ def incremental_refresh(owner: Engine, rows: int, repeat: int, days: int = 7) ->
             transaction = connection.begin()
             try:
                 before = set(map(tuple, connection.execute(pending).all()))
-                result.dirty_before = len(before)
+                result.pending_before = len(before)
                 cursor = connection.connection.cursor()
                 started = time.perf_counter()
                 _copy(cursor, "fact_incident", INCIDENT_COLUMNS, result.delta.incidents)
@@ -156,7 +156,7 @@ def incremental_refresh(owner: Engine, rows: int, repeat: int, days: int = 7) ->
                 refreshed = connection.execute(text("SELECT refresh_rollups()")).scalar_one()
                 result.seconds.append(time.perf_counter() - started)
                 result.refreshed.append(refreshed)
-                result.dirty_after.append(
+                result.pending_after.append(
                     connection.execute(text("SELECT count(*) FROM rollup_pending")).scalar_one()
                 )
                 cursor.execute("CREATE TEMP TABLE bench_touched (community_code text, day date)")
@@ -172,11 +172,11 @@ def incremental_refresh(owner: Engine, rows: int, repeat: int, days: int = 7) ->
 def refresh_rows(r: RefreshResult) -> list[Row]:
     delta = f"{len(r.delta.incidents):,} incidents + {len(r.delta.visits):,} visits"
     mismatched = max(r.mismatched_days)
-    fine = mismatched == 0 and max(r.dirty_after) == 0
+    fine = mismatched == 0 and max(r.pending_after) == 0
     row = timing_row(
         "incremental rollup",
         f"refresh_rollups() after {delta}: {len(r.marked):,} community-days pending, "
-        f"{max(r.refreshed):,} refreshed, {max(r.dirty_after)} left, "
+        f"{max(r.refreshed):,} refreshed, {max(r.pending_after)} left, "
         f"{mismatched} differ from the facts",
         r.seconds,
         REFRESH_10K_S,

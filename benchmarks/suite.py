@@ -137,7 +137,7 @@ def run_steps(owner: Engine, reader: Engine, server, args) -> tuple[list[Row], l
         say(f"incremental rollup of a {DELTA_ROWS:,}-row delta…")
         refreshed = refresh.incremental_refresh(owner, DELTA_ROWS, args.repeat)
         rows += refresh.refresh_rows(refreshed)
-        if max(refreshed.mismatched_days) or max(refreshed.dirty_after):
+        if max(refreshed.mismatched_days) or max(refreshed.pending_after):
             problems.append("incremental refresh: rollups differ from the facts after refresh")
     if "ingest" not in args.skip:
         say(f"ingest of {args.ingest_rows:,} incident rows into a scratch database…")

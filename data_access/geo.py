@@ -60,8 +60,11 @@ def area_rows(scope: Scope, level: str) -> pd.DataFrame:
         raise ValueError(f"unknown map level {level!r}")
     if level == "community":
         return fetch("map_community_areas", scope)
-    frame = fetch("map_grid_areas", scope, grid_code=scope.grid_code)
-    return frame[frame["level"] == level].reset_index(drop=True)
+    return _of_level(fetch("map_grid_areas", scope, grid_code=scope.grid_code), level)
+
+
+def _of_level(grid_areas: pd.DataFrame, level: str) -> pd.DataFrame:
+    return grid_areas[grid_areas["level"] == level].reset_index(drop=True)
 
 
 def _rings(geometry) -> list[list[list[list[float]]]]:
@@ -215,18 +218,17 @@ def area_measures(scope: Scope, period: Period, level: str) -> pd.DataFrame:
             fetch("map_grid_areas", scope, grid_code=scope.grid_code),
             fetch("map_grid_incidents", scope, grid_code=scope.grid_code, t=period.params()["t"]),
         )
-    return derived("area_measures", inputs, lambda: _area_measures(scope, period, level), level)
+    return derived("area_measures", inputs, lambda: _area_measures(inputs, level), level)
 
 
 _SUMMARIES = (figures.incident_summary, figures.service_summary, figures.points_summary)
 
 
-def _area_measures(scope: Scope, period: Period, level: str) -> pd.DataFrame:
+def _area_measures(inputs: tuple, level: str) -> pd.DataFrame:
+    """area_measures() from the rows it is keyed on (see there)."""
     if level == "community":
-        places = fetch("map_community_areas", scope)[["area_code", "residents"]]
-        _, incidents = figures.incident_summary(scope, period)
-        _, services = figures.service_summary(scope, period)
-        _, points = figures.points_summary(scope, period)
+        areas, incidents, services, points = inputs
+        places = areas[["area_code", "residents"]]
         frame = places.merge(
             incidents[["community_code", "open", "overdue", "closure_rate"]].rename(
                 columns={"community_code": "area_code"}
@@ -249,10 +251,8 @@ def _area_measures(scope: Scope, period: Period, level: str) -> pd.DataFrame:
         # No incident row means no incident at all: zero, not unknown.
         frame[["open", "overdue"]] = frame[["open", "overdue"]].fillna(0)
     else:
-        places = area_rows(scope, level)[["area_code", "residents"]]
-        counts = fetch(
-            "map_grid_incidents", scope, grid_code=scope.grid_code, t=period.params()["t"]
-        )
+        grid_areas, counts = inputs
+        places = _of_level(grid_areas, level)[["area_code", "residents"]]
         frame = places.merge(counts[["area_code", "open", "overdue"]], on="area_code", how="left")
         frame[["open", "overdue"]] = frame[["open", "overdue"]].fillna(0)
     frame["open_per_1000"] = [

@@ -70,11 +70,20 @@ def _number(value) -> float | None:
     return None if math.isnan(number) else number
 
 
+def _inputs(scope: Scope, period: Period) -> tuple:
+    """What a period's league is computed from: the communities, then each source's
+    per-community rows (in SOURCES' order)."""
+    return (
+        figures.communities(scope),
+        *(SOURCES[source](scope, period)[1] for source in SOURCES),
+    )
+
+
 def component_values(scope: Scope, period: Period) -> pd.DataFrame:
     """One row per community in scope: code, name, street, residents, each component's value."""
-    places = figures.communities(scope)
+    places, *per_community = _inputs(scope, period)
     frame = places[["community_code", "community_name", "street_name", "residents"]].copy()
-    summaries = {source: SOURCES[source](scope, period)[1] for source in SOURCES}
+    summaries = dict(zip(SOURCES, per_community, strict=True))
     # Column at a time (NaN: no value): row by row took a third of a city-wide rerun.
     people = _numbers(frame["residents"])
     people = people.where(people != 0)
@@ -118,13 +127,6 @@ class League:
     table: pd.DataFrame  # ranked: values, <key>_points, score, rank, previous_rank, rank_change
     components: tuple[Component, ...]
     most_improved: dict | None  # the row of the community that climbed most, if any climbed
-
-
-def _inputs(scope: Scope, period: Period) -> tuple:
-    return (
-        figures.communities(scope),
-        *(SOURCES[source](scope, period)[1] for source in SOURCES),
-    )
 
 
 def league(scope: Scope, period: Period) -> League:

@@ -97,8 +97,8 @@ def test_the_delta_leaves_its_days_pending_and_the_refresh_clears_them(demo):
             days.add((row[0], closed.astimezone(LOCAL).date()))
     days |= {(row[0], row[3].astimezone(LOCAL).date()) for row in delta.visits}
     assert result.marked == days
-    assert result.refreshed == [result.dirty_before + len(days)]
-    assert result.dirty_after == [0]
+    assert result.refreshed == [result.pending_before + len(days)]
+    assert result.pending_after == [0]
     assert result.mismatched_days == [0]
     with demo.owner.connect() as connection:  # rolled back: the warehouse is as it was
         after = connection.execute(text("SELECT count(*) FROM fact_incident")).scalar_one()
