@@ -12,9 +12,6 @@ WITH daily_net AS NOT MATERIALIZED (
            points_net(points_issued, points_redeemed, points_expired, points_adjusted) AS net
       FROM rollup_community_day
      WHERE day <= :end_day
-), calendar AS (
-    SELECT d::date AS day
-      FROM generate_series(CAST(:start_day AS date), CAST(:end_day AS date), interval '1 day') d
 ), month_start AS (
     SELECT date_trunc('month', CAST(:start_day AS date))::date AS day
 ), opening AS (
@@ -35,54 +32,56 @@ WITH daily_net AS NOT MATERIALIZED (
              FROM daily_net
             WHERE day >= (SELECT day FROM month_start) AND day < :start_day
             GROUP BY community_code) in_month USING (community_code)
-), outstanding_by_day AS (
-    SELECT o.community_code, cal.day,
-           o.amount + sum(coalesce(n.net, 0)) OVER (
-               PARTITION BY o.community_code ORDER BY cal.day) AS outstanding
-      FROM opening o
-     CROSS JOIN calendar cal
-      LEFT JOIN daily_net n ON n.community_code = o.community_code AND n.day = cal.day
-       AND n.day >= :start_day  -- said outright, so only the period's days are read
-), flows AS (
+), period AS (
+    -- the closing balance and the mean daily balance come from the period's days in
+    -- one pass: day d's net is held on (end_day - d + 1) of the period's days, so
+    -- Σ balance(d) = n · opening + Σ net(d) · (end_day - d + 1). (Running a window
+    -- over a calendar of 3,000 communities × the days cost 0.6 s at city scale.)
+    SELECT community_code,
+           sum(points_issued) AS issued, sum(points_redeemed) AS redeemed,
+           sum(points_expired) AS expired, sum(net) AS net,
+           sum(net * (CAST(:end_day AS date) - day + 1)) AS net_days_held
+      FROM daily_net
+     WHERE day >= :start_day
+     GROUP BY community_code
+), per_community AS (
     SELECT o.community_code, o.residents,
-           coalesce(sum(n.points_issued), 0) AS issued,
-           coalesce(sum(n.points_redeemed), 0) AS redeemed,
-           coalesce(sum(n.points_expired), 0) AS expired
+           coalesce(p.issued, 0) AS issued, coalesce(p.redeemed, 0) AS redeemed,
+           coalesce(p.expired, 0) AS expired,
+           o.amount + coalesce(p.net, 0) AS closing_outstanding,
+           o.amount + coalesce(p.net_days_held, 0)::double precision
+               / (CAST(:end_day AS date) - CAST(:start_day AS date) + 1) AS mean_outstanding
       FROM opening o
-      LEFT JOIN daily_net n ON n.community_code = o.community_code AND n.day >= :start_day
-     GROUP BY o.community_code, o.residents
-), closing AS (
-    SELECT community_code, outstanding AS closing_outstanding
-      FROM outstanding_by_day WHERE day = CAST(:end_day AS date)
-), mean_outstanding AS (
-    SELECT community_code, avg(outstanding) AS mean_outstanding
-      FROM outstanding_by_day GROUP BY community_code
-), earners AS (
-    SELECT community_code, resident_ref
+      LEFT JOIN period p USING (community_code)
+), earners AS MATERIALIZED (
+    -- each community's distinct earners once, hashed; the scope's count is taken
+    -- from these rows, not from the journals a second time
+    SELECT DISTINCT community_code, resident_ref
       FROM ledger_journal
      WHERE kind = 'earn' AND occurred_at > CAST(:t AS timestamptz) - interval '30 days'
        AND occurred_at <= :t
 ), earner_counts AS (
-    SELECT community_code, count(DISTINCT resident_ref) AS earners_30d
-      FROM earners GROUP BY community_code
+    SELECT community_code, count(*) AS earners_30d FROM earners GROUP BY community_code
+), scope_earners AS (
+    -- one may earn in two communities, so the scope's earners are counted apart
+    SELECT count(*) AS earners_30d FROM (SELECT DISTINCT resident_ref FROM earners) e
 ), grouped AS (
     -- each community's earners joined by equality before the grouping: matching the
     -- grouped rows afterwards (the total row's key is NULL) compared 3,001 × 3,001
     SELECT f.community_code, sum(f.issued) AS issued, sum(f.redeemed) AS redeemed,
-           sum(f.expired) AS expired, sum(c.closing_outstanding) AS outstanding,
-           sum(m.mean_outstanding) AS mean_outstanding, sum(f.residents) AS residents,
+           sum(f.expired) AS expired, sum(f.closing_outstanding) AS outstanding,
+           sum(f.mean_outstanding) AS mean_outstanding, sum(f.residents) AS residents,
            coalesce(sum(e.earners_30d), 0) AS community_earners
-      FROM flows f
-      JOIN closing c USING (community_code)
-      JOIN mean_outstanding m USING (community_code)
+      FROM per_community f
       LEFT JOIN earner_counts e USING (community_code)
      GROUP BY GROUPING SETS ((f.community_code), ())
 ), with_earners AS (
     SELECT g.*,
            CASE WHEN g.community_code IS NOT NULL THEN g.community_earners
-                -- the scope's distinct earners: one may earn in two communities
-                ELSE (SELECT count(DISTINCT resident_ref) FROM earners) END AS earners_30d
-      FROM grouped g
+                ELSE s.earners_30d END AS earners_30d
+      -- joined, not a subquery in the CASE: the CASE is inlined into both columns
+      -- that read it, and its subquery ran once for each
+      FROM grouped g CROSS JOIN scope_earners s
 )
 SELECT community_code, issued, redeemed, expired, outstanding, earners_30d,
        earners_30d::double precision / nullif(residents, 0) AS participation,

@@ -26,15 +26,24 @@ SELECT f.facility_code, f.community_code, f.facility_name, f.facility_type, f.ca
 -- name: daily_activity
 -- One row per local day in [:start_day, :end_day] (zeros where nothing happened):
 -- incidents reported and closed, visits, points issued and redeemed; for sparklines.
+WITH daily AS (
+    -- the period's days said outright: joined to the calendar alone, the planner read
+    -- every community's three years of days (0.6 s at city scale)
+    SELECT day, sum(incidents_reported) AS incidents_reported,
+           sum(incidents_closed) AS incidents_closed, sum(visits_units) AS visits,
+           sum(points_issued) AS points_issued, sum(points_redeemed) AS points_redeemed
+      FROM rollup_community_day
+     WHERE day BETWEEN :start_day AND :end_day
+     GROUP BY day
+)
 SELECT cal.day::date AS day,
-       coalesce(sum(r.incidents_reported), 0) AS incidents_reported,
-       coalesce(sum(r.incidents_closed), 0) AS incidents_closed,
-       coalesce(sum(r.visits_units), 0) AS visits,
-       coalesce(sum(r.points_issued), 0) AS points_issued,
-       coalesce(sum(r.points_redeemed), 0) AS points_redeemed
+       coalesce(d.incidents_reported, 0) AS incidents_reported,
+       coalesce(d.incidents_closed, 0) AS incidents_closed,
+       coalesce(d.visits, 0) AS visits,
+       coalesce(d.points_issued, 0) AS points_issued,
+       coalesce(d.points_redeemed, 0) AS points_redeemed
   FROM generate_series(CAST(:start_day AS date), CAST(:end_day AS date), interval '1 day') cal(day)
-  LEFT JOIN rollup_community_day r ON r.day = cal.day::date
- GROUP BY cal.day
+  LEFT JOIN daily d ON d.day = cal.day::date
  ORDER BY cal.day;
 
 -- name: warehouse_meta_value
