@@ -77,22 +77,32 @@ SELECT f.facility_code, f.facility_name, f.facility_type, w.week_start, w.days,
 -- One row per facility type and age band with attended units in the period, with the
 -- band's 一老一小一青年 group: 0-3 and 4-14 young (一小), 15-34 youth (青年), 35-59
 -- middle, 60-79 and 80+ old (一老), no recorded band unknown.
-SELECT f.facility_type, b.age_band, b.age_group, b.band_order, sum(b.units) AS visits
-  FROM rollup_facility_day r
-  JOIN dim_facility f USING (facility_code)
+WITH per_type AS (
+    -- each type's bands summed first, then turned into rows: turning every
+    -- facility-day into seven rows first read a city's month seven times over (1.4 s)
+    SELECT f.facility_type,
+           sum(r.units_age_0_3) AS age_0_3, sum(r.units_age_4_14) AS age_4_14,
+           sum(r.units_age_15_34) AS age_15_34, sum(r.units_age_35_59) AS age_35_59,
+           sum(r.units_age_60_79) AS age_60_79, sum(r.units_age_80_plus) AS age_80_plus,
+           sum(r.units_age_unknown) AS age_unknown
+      FROM rollup_facility_day r
+      JOIN dim_facility f USING (facility_code)
+     WHERE r.day BETWEEN :start_day AND :end_day
+     GROUP BY f.facility_type
+)
+SELECT t.facility_type, b.age_band, b.age_group, b.band_order, b.units AS visits
+  FROM per_type t
  CROSS JOIN LATERAL (VALUES
-        ('0-3', 'young', 1, r.units_age_0_3),
-        ('4-14', 'young', 2, r.units_age_4_14),
-        ('15-34', 'youth', 3, r.units_age_15_34),
-        ('35-59', 'middle', 4, r.units_age_35_59),
-        ('60-79', 'old', 5, r.units_age_60_79),
-        ('80+', 'old', 6, r.units_age_80_plus),
-        ('unknown', 'unknown', 7, r.units_age_unknown)
+        ('0-3', 'young', 1, t.age_0_3),
+        ('4-14', 'young', 2, t.age_4_14),
+        ('15-34', 'youth', 3, t.age_15_34),
+        ('35-59', 'middle', 4, t.age_35_59),
+        ('60-79', 'old', 5, t.age_60_79),
+        ('80+', 'old', 6, t.age_80_plus),
+        ('unknown', 'unknown', 7, t.age_unknown)
        ) AS b (age_band, age_group, band_order, units)
- WHERE r.day BETWEEN :start_day AND :end_day
- GROUP BY f.facility_type, b.age_band, b.age_group, b.band_order
-HAVING sum(b.units) > 0
- ORDER BY f.facility_type, b.band_order;
+ WHERE b.units > 0
+ ORDER BY t.facility_type, b.band_order;
 
 -- name: visit_heatmap
 -- One row per facility type (NULL: all types), ISO weekday (1 Monday … 7 Sunday) and
