@@ -22,6 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from data_access import figures
+from data_access.at_once import at_once
 from data_access.derived import derived
 from data_access.period import Period
 from data_access.scope import Scope
@@ -173,7 +174,10 @@ PROFILE_RATES = (
 
 def rates(scope: Scope, period: Period) -> dict[str, float | None]:
     """The scope's comparable figures: rates as they are, counts per 1,000 residents."""
-    totals = {source: SOURCES[source](scope, period)[0] for source in SOURCES}
+    fetched = at_once(
+        *(lambda source=source: SOURCES[source](scope, period)[0] for source in SOURCES)
+    )
+    totals = dict(zip(SOURCES, fetched, strict=True))
     people = _number(figures.residents(scope))
     result: dict[str, float | None] = {}
     for key, source, column, per_1000 in PROFILE_RATES:

@@ -4,6 +4,7 @@ each community closes the loop (闭环) — all as of the view's as-of time."""
 import streamlit as st
 
 from data_access import figures, incidents
+from data_access.at_once import at_once
 from ui import filters, incident_views, screen, shell, views
 from ui.i18n import t
 
@@ -17,18 +18,24 @@ previous = period.previous()
 st.title(t("page.incidents"))
 st.caption(views.period_caption(view))
 
-summary, _ = figures.incident_summary(scope, period)
-summary_before, _ = figures.incident_summary(scope, previous)
+on_screen = view.mode == "screen"
+summary, summary_before, overdue, flow, histogram, channels, categories = at_once(
+    lambda: figures.incident_summary(scope, period)[0],  # [0]: the scope's total row
+    lambda: figures.incident_summary(scope, previous)[0],
+    lambda: incidents.overdue(scope, period),
+    lambda: incidents.flow_by_day(scope, period),
+    # the desk's lower charts; the wall screen has no room for them
+    lambda: None if on_screen else incidents.handling_histogram(scope, period),
+    lambda: None if on_screen else incidents.channels(scope, period),
+    lambda: None if on_screen else incidents.categories(scope, period),
+)
 incident_views.kpi_tiles(
     summary,
     summary_before,
     t("overview.delta_help", start=previous.start.isoformat(), end=previous.end.isoformat()),
 )
 
-overdue = incidents.overdue(scope, period)
-flow = incidents.flow_by_day(scope, period)
-
-if view.mode == "screen":
+if on_screen:
     left, right = st.columns([2, 3])
     with left:
         st.subheader(t("incidents.overdue_title"))
@@ -52,8 +59,8 @@ else:
     incident_views.flow_charts(flow)
     left, right = st.columns(2)
     with left:
-        incident_views.histogram_chart(incidents.handling_histogram(scope, period))
+        incident_views.histogram_chart(histogram)
     with right:
-        incident_views.channels_chart(incidents.channels(scope, period))
-    incident_views.categories_table(incidents.categories(scope, period))
+        incident_views.channels_chart(channels)
+    incident_views.categories_table(categories)
     incident_views.communities_table(incidents.community_table(scope, period))

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from data_access import figures, league
+from data_access.at_once import at_once
 from ui import filters, screen, shell, views
 from ui.i18n import t
 
@@ -16,15 +17,17 @@ previous = period.previous()
 st.title(t("app.title"))
 st.caption(views.period_caption(view))
 
-incidents, _ = figures.incident_summary(scope, period)
-incidents_before, _ = figures.incident_summary(scope, previous)
-services, _ = figures.service_summary(scope, period)
-services_before, _ = figures.service_summary(scope, previous)
-points, _ = figures.points_summary(scope, period)
-points_before, _ = figures.points_summary(scope, previous)
 # The wall screen: big tiles without sparklines and the league's top rows, no scrolling.
 on_screen = view.mode == "screen"
-daily = None if on_screen else figures.daily_activity(scope, period)
+incidents, incidents_before, services, services_before, points, points_before, daily = at_once(
+    lambda: figures.incident_summary(scope, period)[0],  # [0]: the scope's total row
+    lambda: figures.incident_summary(scope, previous)[0],
+    lambda: figures.service_summary(scope, period)[0],
+    lambda: figures.service_summary(scope, previous)[0],
+    lambda: figures.points_summary(scope, period)[0],
+    lambda: figures.points_summary(scope, previous)[0],
+    lambda: None if on_screen else figures.daily_activity(scope, period),
+)
 
 views.headline_tiles(
     residents=figures.residents(scope),

@@ -4,6 +4,7 @@ import streamlit as st
 
 from data_access import figures
 from data_access import points as ledger
+from data_access.at_once import at_once
 from data_access.frames import lookup
 from ui import downloads, filters, shell, views
 from ui import points_views as show
@@ -20,7 +21,14 @@ scope, period = view.scope, view.period
 st.title(t("page.points"))
 st.caption(f"{views.period_caption(view)} · {t('points.caption')}")
 
-integrity = ledger.ledger_integrity(scope)
+integrity, summary, before, (holders, per_community), reasons, daily = at_once(
+    lambda: ledger.ledger_integrity(scope),
+    lambda: figures.points_summary(scope, period)[0],  # [0]: the scope's total row
+    lambda: figures.points_summary(scope, period.previous())[0],
+    lambda: ledger.holders(scope, period),
+    lambda: ledger.by_reason(scope, period),
+    lambda: ledger.daily(scope, period),
+)
 if integrity.balanced is None:
     st.warning(t("points.ledger_unchecked"))
 elif integrity.checked_at is not None:  # a large scope: the recorded check
@@ -44,9 +52,6 @@ else:
 if integrity.checked_at is None and integrity.balanced is not None:
     st.caption(t("points.ledger_covers", scope=views.scope_label(view)))
 
-summary, _ = figures.points_summary(scope, period)
-before, _ = figures.points_summary(scope, period.previous())
-holders, per_community = ledger.holders(scope, period)
 TILES = [
     ("fig.issued", "issued", "count"),
     ("fig.redeemed", "redeemed", "count"),
@@ -76,8 +81,7 @@ tile(
     help_text=t("points.holders_help", as_of=period.as_of.isoformat()),
 )
 
-reasons = ledger.by_reason(scope, period)
-counterparties = ledger.by_counterparty(scope, period)
+counterparties = ledger.by_counterparty(scope, period)  # the reasons' query, cached
 if reasons.empty and counterparties.empty:
     st.info(t("points.none"))
     st.stop()
@@ -100,7 +104,6 @@ with ranks:
             view.mode,
         )
 
-daily = ledger.daily(scope, period)
 left, right = st.columns(2)
 with left:
     st.subheader(t("points.over_time"))

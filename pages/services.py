@@ -8,6 +8,7 @@ import streamlit as st
 
 from data_access import figures
 from data_access import services as usage_of
+from data_access.at_once import at_once
 from ui import downloads, filters, shell, views
 from ui import service_views as show
 from ui.i18n import t
@@ -21,8 +22,15 @@ scope, period = view.scope, view.period
 st.title(t("page.services"))
 st.caption(f"{views.period_caption(view)} · {t('services.caption')}")
 
-summary, _ = figures.service_summary(scope, period)
-before, _ = figures.service_summary(scope, period.previous())
+summary, before, facilities, weekly, ages, _ = at_once(
+    lambda: figures.service_summary(scope, period)[0],  # [0]: the scope's total row
+    lambda: figures.service_summary(scope, period.previous())[0],
+    lambda: usage_of.facility_usage(scope, period),
+    lambda: usage_of.weekly_usage(scope, period),
+    lambda: usage_of.visits_by_age_band(scope, period),
+    # every scene's heatmap cells come from one query: fetched now, picked from below
+    lambda: usage_of.visit_heatmap(scope, period),
+)
 TILES = [
     ("fig.visits", "visits", "count", False),
     ("fig.unique_users", "unique_users", "count", False),
@@ -33,7 +41,6 @@ TILES = [
 for column, (label, key, kind, lower) in zip(st.columns(len(TILES)), TILES, strict=True):
     tile(column, label, summary.get(key), kind, previous=before.get(key), lower_is_better=lower)
 
-facilities = usage_of.facility_usage(scope, period)
 if facilities.empty:
     st.info(t("services.no_facilities"))
     st.stop()
@@ -47,7 +54,7 @@ with left:
     show.draw(show.utilisation_chart(show.telling(facilities)), view.mode)
 with right:
     st.subheader(t("services.trend"))
-    show.draw(show.trend_chart(usage_of.weekly_usage(scope, period)), view.mode)
+    show.draw(show.trend_chart(weekly), view.mode)
 
 st.subheader(t("services.scenes"))
 present = usage_of.facility_types(facilities)
@@ -79,7 +86,6 @@ for start in range(0, len(present), 3):
 left, right = st.columns(2)
 with left:
     st.subheader(t("services.age"))
-    ages = usage_of.visits_by_age_band(scope, period)
     if ages.empty:
         st.info(t("services.no_visits"))
     else:
