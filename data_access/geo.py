@@ -15,6 +15,7 @@ import math
 import pandas as pd
 
 from data_access import figures
+from data_access.at_once import at_once
 from data_access.derived import derived
 from data_access.period import Period
 from data_access.runner import fetch
@@ -209,9 +210,11 @@ def area_measures(scope: Scope, period: Period, level: str) -> pd.DataFrame:
     do not modify.
     """
     if level == "community":
-        inputs = (
-            fetch("map_community_areas", scope),
-            *(summary(scope, period)[1] for summary in _SUMMARIES),
+        inputs = tuple(
+            at_once(
+                lambda: fetch("map_community_areas", scope),
+                *(lambda summary=summary: summary(scope, period)[1] for summary in _SUMMARIES),
+            )
         )
     else:
         inputs = (

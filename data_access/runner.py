@@ -3,6 +3,11 @@
 Results are cached by (query, parameters, scope) for CACHE_TTL seconds, and the last
 good result is kept, so when the warehouse is down a page can keep showing what it
 had, marked stale (`frame.attrs["stale_since"]`), instead of an error.
+
+One query runs at a time per cache key: a caller that misses while the same query is
+already running waits for that run's result instead of running it again. Fifty wall
+screens whose cache expired in the same minute ask the warehouse once, and a page's
+calls fetched at once (data_access.at_once) may share a query.
 """
 
 from __future__ import annotations
@@ -111,6 +116,7 @@ class QueryCache:
         self._fresh: OrderedDict[tuple, _Entry] = OrderedDict()
         self._last_good: OrderedDict[tuple, _Entry] = OrderedDict()
         self._lock = threading.Lock()
+        self._running: dict[tuple, threading.Event] = {}
         self.health = Health()
 
     def get_fresh(self, key: tuple) -> pd.DataFrame | None:
@@ -138,6 +144,21 @@ class QueryCache:
         with self._lock:
             self._fresh.clear()
             self._last_good.clear()
+
+    def start_run(self, key: tuple) -> tuple[threading.Event, bool]:
+        """(the key's running query's end, True when the caller is to run it)."""
+        with self._lock:
+            running = self._running.get(key)
+            if running is not None:
+                return running, False
+            running = self._running[key] = threading.Event()
+            return running, True
+
+    def end_run(self, key: tuple, running: threading.Event) -> None:
+        with self._lock:
+            if self._running.get(key) is running:
+                del self._running[key]
+        running.set()
 
 
 @cache
@@ -171,6 +192,25 @@ def fetch(name: str, scope: Scope, url: str | None = None, **params) -> pd.DataF
     cached = cache_store.get_fresh(key)
     if cached is not None:
         return cached
+    running, runs_it = cache_store.start_run(key)
+    if not runs_it:
+        running.wait(STATEMENT_TIMEOUT_MS / 1000 + CONNECT_TIMEOUT_S)
+        cached = cache_store.get_fresh(key)
+        if cached is not None:
+            return cached
+        last_good = cache_store.get_last_good(key)
+        if cache_store.health.down_since is not None and last_good is not None:
+            return _stale(last_good)  # that run found the warehouse down: no second wait
+        # that run failed otherwise (or is stuck): try, or fall back, as if alone
+    try:
+        return _fetch_now(name, key, url, named, scope, bound, session)
+    finally:
+        if runs_it:
+            cache_store.end_run(key, running)
+
+
+def _fetch_now(name, key, url, named, scope, bound, session) -> pd.DataFrame:
+    cache_store = query_cache()
     started = time.perf_counter()
     try:
         frame = _run(reader_engine(url), named.clause(), scope, bound, session)
@@ -186,14 +226,18 @@ def fetch(name: str, scope: Scope, url: str | None = None, **params) -> pd.DataF
             if timed_out:
                 raise QueryTimedOut(name) from error
             raise WarehouseUnavailable(str(error.orig) if error.orig else str(error)) from error
-        stale = last_good.frame.copy()
-        stale.attrs["stale_since"] = last_good.fetched_at
-        return stale
+        return _stale(last_good)
     cache_store.health.record_success()
     for observe in QUERY_OBSERVERS:
         observe(name, time.perf_counter() - started, len(frame))
     cache_store.put(key, frame)
     return frame
+
+
+def _stale(last_good: _Entry) -> pd.DataFrame:
+    stale = last_good.frame.copy()
+    stale.attrs["stale_since"] = last_good.fetched_at
+    return stale
 
 
 def _current_viewer():

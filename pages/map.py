@@ -4,6 +4,7 @@ incidents as points or heat, and the clicked area's figures with a drill-down.""
 import streamlit as st
 
 from data_access import figures, geo
+from data_access.at_once import at_once
 from ui import downloads, filters, map_view, shell, views
 from ui.formatting import format_count
 from ui.i18n import t
@@ -19,20 +20,25 @@ heading, headline = st.columns([2.2, 3])
 with heading:
     st.title(t("page.map"))
     st.caption(views.period_caption(view))
-totals, _ = figures.incident_summary(scope, period)
+
+level, measure, incident_style = map_view.controls(scope)
+totals, residents, measures, incidents = at_once(
+    lambda: figures.incident_summary(scope, period)[0],  # [0]: the scope's total row
+    lambda: figures.residents(scope),
+    lambda: geo.area_measures(scope, period, level),
+    lambda: geo.open_incidents(scope, period),
+)
+# drawn into the heading's row, above the controls
 for column, label, value in zip(
     headline.columns(3),
     ("fig.residents", "fig.open", "fig.overdue"),
-    (figures.residents(scope), totals.get("open"), totals.get("overdue")),
+    (residents, totals.get("open"), totals.get("overdue")),
     strict=True,
 ):
     column.metric(t(label), format_count(value), border=True)
 
-level, measure, incident_style = map_view.controls(scope)
 areas = map_view.prepared_areas(scope, level)
-measures = geo.area_measures(scope, period, level)
 colouring = map_view.colour_areas(measures, measure)
-incidents = geo.open_incidents(scope, period)
 outlines = map_view.prepared_areas(scope, "community") if level != "community" else None
 
 drawn, panel = st.columns([3.1, 1])
