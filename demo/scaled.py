@@ -187,8 +187,14 @@ def load_scaled(
         say("rollups…")
         cursor.execute("SELECT mark_all_days_dirty()")
         cursor.execute("SELECT refresh_rollups()")
+        say("rollups in day order…")
+        # their keys rebuilt once over the ordered rows (kept in place, the rewrite of
+        # a city's 13M rollup rows took 6.4 minutes)
+        restore = set_aside(cursor, list(ROLLUP_ORDER), keys=True)
         for name, order in ROLLUP_ORDER.items():
             rewrite_in_order(cursor, name, order)
+        for statement in restore:
+            cursor.execute(statement)
         cursor.execute("SELECT rebuild_freshness()")  # its triggers were set aside too
         cursor.execute("SELECT rebuild_account_balances()")  # the same
         _bookkeeping(cursor, seed, today, scale, span)

@@ -19,18 +19,20 @@ from warehouse.checks import run_checks
 
 TODAY = date(2026, 11, 27)
 SMALL = SCALES["small"]
-SCHEMA_SQL = """
+TABLES_SET_ASIDE = (
+    "('fact_incident', 'fact_service_visit', 'ledger_journal', 'ledger_entry',"
+    " 'rollup_community_day', 'rollup_facility_day')"
+)
+SCHEMA_SQL = f"""
 SELECT c.relname, i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
   FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid
- WHERE c.relname IN ('fact_incident', 'fact_service_visit', 'ledger_journal', 'ledger_entry')
+ WHERE c.relname IN {TABLES_SET_ASIDE}
 UNION ALL
 SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint
- WHERE conrelid::regclass::text IN ('fact_incident', 'fact_service_visit', 'ledger_journal',
-                                    'ledger_entry')
+ WHERE conrelid::regclass::text IN {TABLES_SET_ASIDE}
 UNION ALL
 SELECT tgrelid::regclass::text, tgname, tgenabled::text FROM pg_trigger
- WHERE NOT tgisinternal AND tgrelid::regclass::text IN ('fact_incident', 'fact_service_visit',
-                                                         'ledger_journal', 'ledger_entry')
+ WHERE NOT tgisinternal AND tgrelid::regclass::text IN {TABLES_SET_ASIDE}
 ORDER BY 1, 2, 3
 """
 
