@@ -4,6 +4,8 @@ Each community shows only the facility types it has (千村一面 is what the di
 avoids): the scene sections are built from the facilities in scope.
 """
 
+import functools
+
 import streamlit as st
 
 from data_access import figures
@@ -51,10 +53,15 @@ with left:
     st.caption(show.thresholds_caption())
     if caption := show.ends_caption(facilities):
         st.caption(caption)
-    show.draw(show.utilisation_chart(show.telling(facilities)), view.mode)
+    show.draw_kept(
+        "utilisation",
+        lambda: show.utilisation_chart(show.telling(facilities)),
+        (facilities,),
+        view.mode,
+    )
 with right:
     st.subheader(t("services.trend"))
-    show.draw(show.trend_chart(weekly), view.mode)
+    show.draw_kept("trend", lambda: show.trend_chart(weekly), (weekly,), view.mode)
 
 st.subheader(t("services.scenes"))
 present = usage_of.facility_types(facilities)
@@ -69,12 +76,10 @@ for start in range(0, len(present), 3):
                 st.caption(caption)
             if kind == "canteen":
                 st.caption(t("services.canteen_60"))
-                show.draw(show.canteen_chart(show.telling(of_kind)), view.mode)
             elif kind == "childcare":
                 st.caption(t("services.childcare"))
-                show.draw(show.childcare_chart(show.telling(of_kind)), view.mode)
-            else:
-                show.draw(show.utilisation_chart(show.telling(of_kind)), view.mode)
+            chart_of_kind = functools.partial(show.scene_chart, facilities, kind)
+            show.draw_kept(kind, chart_of_kind, (facilities,), view.mode)
             downloads.shown_table(
                 t(f"facility.{kind}"),
                 f"cockpit_services_{kind}",
@@ -89,7 +94,7 @@ with left:
     if ages.empty:
         st.info(t("services.no_visits"))
     else:
-        show.draw(show.age_chart(ages), view.mode)
+        show.draw_kept("ages", lambda: show.age_chart(ages), (ages,), view.mode)
 with right:
     st.subheader(t("services.heatmap"))
     scene = None

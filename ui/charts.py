@@ -15,6 +15,8 @@ import streamlit as st
 
 
 def show(chart: alt.TopLevelMixin, *, theme: str | None) -> None:
-    # object.__setattr__: Altair's own __setattr__ would store it in the spec.
-    object.__setattr__(chart, "to_dict", functools.partial(chart.to_dict, validate=False))
+    # object.__setattr__: Altair's own __setattr__ would store it in the spec. Once per
+    # chart: a kept chart (service_views.draw_kept) comes back on every rerun.
+    if not isinstance(vars(chart).get("to_dict"), functools.partial):
+        object.__setattr__(chart, "to_dict", functools.partial(chart.to_dict, validate=False))
     st.altair_chart(chart, width="stretch", theme=theme)

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import altair as alt
 import pandas as pd
 
@@ -29,6 +31,16 @@ def styled(chart: alt.Chart, mode: str) -> alt.Chart:
 
 def draw(chart: alt.Chart, mode: str) -> None:
     charts.show(styled(chart, mode), theme=None)
+
+
+def draw_kept(name: str, build: Callable[[], alt.Chart], inputs: tuple, mode: str) -> None:
+    """draw(build(), mode), the chart kept while `inputs` (the query results it is built
+    from) are the same objects (data_access.derived). Building 服务场景's charts was
+    most of a warm rerun (Altair deep-copies its spec at every step). `name` tells the
+    charts built from the same inputs apart."""
+    lang = current_language()
+    chart = derived("chart", inputs, lambda: styled(build(), mode), name, mode, lang)
+    charts.show(chart, theme=None)
 
 
 def type_name(kind: str) -> str:
@@ -248,6 +260,17 @@ def heatmap_chart(cells: pd.DataFrame) -> alt.Chart:
         )
         .properties(height=260)
     )
+
+
+def scene_chart(usage: pd.DataFrame, kind: str) -> alt.Chart:
+    """One scene's chart: canteens' meals by age, childcare's bed occupancy, the other
+    types' utilisation; the facilities that tell most (telling())."""
+    of_kind = telling(usage[usage["facility_type"] == kind])
+    if kind == "canteen":
+        return canteen_chart(of_kind)
+    if kind == "childcare":
+        return childcare_chart(of_kind)
+    return utilisation_chart(of_kind)
 
 
 def canteen_chart(canteens: pd.DataFrame) -> alt.Chart:

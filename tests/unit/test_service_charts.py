@@ -30,3 +30,40 @@ def test_the_trend_chart_sends_one_row_per_week_and_type():
             ("2026-11-16", childcare, 0.0),
         ]
     )
+
+
+def _weekly(visits: list[int]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "facility_code": ["F1", "F2"],
+            "facility_type": ["canteen", "childcare"],
+            "week_start": [date(2026, 11, 16)] * 2,
+            "visits": visits,
+        }
+    )
+
+
+def test_a_kept_chart_is_rebuilt_only_when_its_query_result_is_a_new_one(monkeypatch):
+    from data_access import derived
+    from ui import charts, service_views
+
+    drawn = []
+    monkeypatch.setattr(charts, "show", lambda chart, theme: drawn.append(chart))
+    derived.clear()
+    first, refetched = _weekly([3, 4]), _weekly([5, 9])
+
+    def draw(weekly):
+        service_views.draw_kept(
+            "trend", lambda: service_views.trend_chart(weekly), (weekly,), "desk"
+        )
+
+    draw(first)
+    draw(first)  # a warm rerun: the same cached result
+    draw(refetched)  # the cache expired: a new result
+    service_views.draw_kept("other", lambda: trend_chart(first), (first,), "desk")
+    derived.clear()
+    assert drawn[0] is drawn[1]
+    assert drawn[2] is not drawn[0]
+    assert sorted(drawn[2].data["visits"]) == [5.0, 9.0]
+    assert sorted(drawn[0].data["visits"]) == [3.0, 4.0]
+    assert drawn[3] is not drawn[0]  # another chart from the same result
