@@ -47,7 +47,7 @@ with drawn:
         st.info(t("map.no_areas"))
         event = None
     else:
-        deck = map_view.build_deck(
+        deck = map_view.kept_deck(
             areas, colouring, level, incidents, incident_style, outlines, view.mode
         )
         event = st.pydeck_chart(

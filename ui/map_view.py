@@ -246,9 +246,14 @@ def fit_view(box, width: int, height: int, padding: float = FIT_PADDING) -> pdk.
 
 # -- deck -------------------------------------------------------------------------------
 class CompactDeck(pdk.Deck):
-    """A Deck whose JSON is compact: no indent, UTF-8 characters, no spaces."""
+    """A Deck whose JSON is compact: no indent, UTF-8 characters, no spaces. Written
+    once per deck: a kept deck (kept_deck()) is sent again on every rerun, and encoding
+    a city's 1.7 MB took a fifth of a warm rerun."""
 
     def to_json(self):
+        return derived("deck_json", (self,), self._encoded)
+
+    def _encoded(self) -> str:
         return json.dumps(
             self,
             sort_keys=True,
@@ -444,6 +449,29 @@ STYLES = {
     "screen": Style([11, 21, 38, 255], [127, 211, 255, 255], [240, 246, 255, 255],
                     [8, 16, 30, 235], "#0b1526", "#e6edf7"),
 }  # fmt: skip
+
+
+def kept_deck(
+    areas: pd.DataFrame,
+    colouring: Colouring,
+    level: str,
+    incidents: pd.DataFrame,
+    incident_style: str,
+    outlines: pd.DataFrame | None,
+    mode: str,
+) -> pdk.Deck:
+    """build_deck(), kept while the results it is drawn from are the same objects
+    (data_access.derived): shared between reruns and sessions, read, do not modify."""
+    return derived(
+        "deck",
+        (areas, colouring, incidents, outlines),
+        lambda: build_deck(areas, colouring, level, incidents, incident_style, outlines, mode),
+        level,
+        incident_style,
+        mode,
+        current_language(),
+        map_config(),
+    )
 
 
 def build_deck(
@@ -734,7 +762,16 @@ def legend_html(
 
 
 def ranking_table(areas: pd.DataFrame, colouring: Colouring, limit: int = 8) -> pd.DataFrame:
-    """The areas by the measure, worst first (highest where lower is better)."""
+    """The areas by the measure, worst first (highest where lower is better). Kept while
+    `areas` and `colouring` are the same objects: a city's 3,000 areas sorted again on
+    every rerun took a sixth of it. Shared: read, do not modify."""
+    lang = current_language()
+    return derived(
+        "ranking", (areas, colouring), lambda: _ranking_table(areas, colouring, limit), limit, lang
+    )
+
+
+def _ranking_table(areas: pd.DataFrame, colouring: Colouring, limit: int) -> pd.DataFrame:
     lower_is_better = geo.MEASURES[colouring.measure][2]
     rows = [
         (row.area_name, colouring.values.get(row.area_code))
