@@ -3,9 +3,12 @@ cached figures stay visible marked stale; the page comes back when it answers ag
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy.exc import OperationalError
 
 from data_access import runner
+from data_access.period import today_local
 from data_access.runner import query_cache
 from tests.app.conftest import make_app
 from ui.i18n import t
@@ -29,7 +32,9 @@ def test_down_with_nothing_cached_shows_the_banner(demo_warehouse, monkeypatch):
 
 
 def test_stale_figures_then_recovery(demo_app, monkeypatch):
-    app = demo_app()
+    # As of yesterday: "now" moves to the next minute, and every query's as-of with it
+    # (a new cache key with no last good result), whenever a minute ends between runs.
+    app = demo_app(asof=(today_local() - timedelta(days=1)).isoformat())
     live = {m.label: m.value for m in app.metric}
     assert not app.warning
 

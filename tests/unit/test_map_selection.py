@@ -194,6 +194,39 @@ def test_the_deck_has_no_basemap_and_draws_every_label_character():
     assert "湖山社区" in deck.to_json()  # UTF-8, not \\u escapes
 
 
+def test_a_kept_deck_is_drawn_anew_only_for_new_results():
+    from data_access import derived
+    from ui.map_view import kept_deck
+
+    derived.clear()
+    areas, incidents = _areas(), _incidents()
+    before = colour_areas(
+        pd.DataFrame({"area_code": ["c1"], "open_per_1000": [2.0]}), "open_per_1000"
+    )
+    after = colour_areas(
+        pd.DataFrame({"area_code": ["c1"], "open_per_1000": [7.5]}), "open_per_1000"
+    )
+
+    def deck(colouring, mode="desk"):
+        return kept_deck(areas, colouring, "community", incidents, "points", None, mode)
+
+    first = deck(before)
+    assert deck(before) is first  # a warm rerun: the same results
+    assert deck(before).to_json() is first.to_json()  # encoded once
+    refetched, screen = deck(after), deck(before, "screen")
+    derived.clear()
+    assert refetched is not first and screen is not first
+
+    def tooltips(kept):  # what an area shows: its fill and its tooltip lines
+        layer = next(la for la in json.loads(kept.to_json())["layers"] if la["id"] == "areas")
+        return [{k: v for k, v in row.items() if k != "polygon"} for row in layer["data"]]
+
+    assert tooltips(refetched) != tooltips(first)  # the new value is what is drawn
+    assert tooltips(refetched) == tooltips(
+        build_deck(areas, after, "community", incidents, "points", None, "desk")
+    )
+
+
 def test_a_configured_basemap_is_the_only_style_used():
     measures = pd.DataFrame({"area_code": ["c1"], "open_per_1000": [2.0]})
     config = MapConfig(style_url="http://127.0.0.1:8080/style.json", coordinates="gcj02")
