@@ -4,6 +4,11 @@ Results are cached by (query, parameters, scope) for CACHE_TTL seconds, and the 
 good result is kept, so when the warehouse is down a page can keep showing what it
 had, marked stale (`frame.attrs["stale_since"]`), instead of an error.
 
+A result past CACHE_TTL is still served, without running its query again, while the
+warehouse has committed nothing since it was fetched (`warehouse_version`): a closed
+period's figures, or a list of communities, are then asked once per change of the data
+instead of once a minute. Only a live view's "now" moves every minute by itself.
+
 One query runs at a time per cache key: a caller that misses while the same query is
 already running waits for that run's result instead of running it again. Fifty wall
 screens whose cache expired in the same minute ask the warehouse once, and a page's
@@ -32,6 +37,10 @@ from data_access.sql_files import query
 # shortens it for tests that watch new rows arrive.
 CACHE_TTL = float(os.environ.get("COCKPIT_CACHE_TTL") or 60.0)
 CACHE_ENTRIES = 4096
+# Seconds a read of the warehouse's version is reused (by every key's revalidation): a
+# result revalidated with it reflects the data of at most this long ago, never more
+# than CACHE_TTL.
+VERSION_TTL = min(2.0, CACHE_TTL)
 STATEMENT_TIMEOUT_MS = 10_000
 CONNECT_TIMEOUT_S = 3
 # Called with (query name, seconds, rows) after each database execution (never on a
@@ -86,7 +95,8 @@ def _reader_url_for(config) -> str:
 @dataclass
 class _Entry:
     frame: pd.DataFrame
-    fetched_at: float
+    fetched_at: float  # when fetched, or last found still current
+    version: str | None = None  # the warehouse's version read just before the query ran
 
 
 @dataclass
@@ -119,20 +129,34 @@ class QueryCache:
         self._running: dict[tuple, threading.Event] = {}
         self.health = Health()
 
-    def get_fresh(self, key: tuple) -> pd.DataFrame | None:
+    def get_fresh(
+        self, key: tuple, current_version: Callable[[], str | None] | None = None
+    ) -> pd.DataFrame | None:
+        """The key's result if fetched within CACHE_TTL, or older but still current:
+        `current_version()` equals the version it was fetched at."""
         with self._lock:
             entry = self._fresh.get(key)
-            if entry is None or time.time() - entry.fetched_at > CACHE_TTL:
+            if entry is None:
                 return None
-            self._fresh.move_to_end(key)
+            if time.time() - entry.fetched_at <= CACHE_TTL:
+                self._fresh.move_to_end(key)
+                return entry.frame
+        if entry.version is None or current_version is None:
+            return None
+        if current_version() != entry.version:
+            return None
+        with self._lock:
+            entry.fetched_at = time.time()  # current as of now: the TTL starts again
+            if key in self._fresh:
+                self._fresh.move_to_end(key)
             return entry.frame
 
     def get_last_good(self, key: tuple) -> _Entry | None:
         with self._lock:
             return self._last_good.get(key)
 
-    def put(self, key: tuple, frame: pd.DataFrame) -> None:
-        entry = _Entry(frame, time.time())
+    def put(self, key: tuple, frame: pd.DataFrame, version: str | None = None) -> None:
+        entry = _Entry(frame, time.time(), version)
         with self._lock:
             for store in (self._fresh, self._last_good):
                 store[key] = entry
@@ -189,7 +213,7 @@ def fetch(name: str, scope: Scope, url: str | None = None, **params) -> pd.DataF
     params_key = tuple(sorted((k, _freeze(v)) for k, v in bound.items()))
     key = (name, url, scope.setting(), bound_by, params_key)
     cache_store = query_cache()
-    cached = cache_store.get_fresh(key)
+    cached = cache_store.get_fresh(key, lambda: warehouse_version(url))
     if cached is not None:
         return cached
     running, runs_it = cache_store.start_run(key)
@@ -213,7 +237,7 @@ def _fetch_now(name, key, url, named, scope, bound, session) -> pd.DataFrame:
     cache_store = query_cache()
     started = time.perf_counter()
     try:
-        frame = _run(reader_engine(url), named.clause(), scope, bound, session)
+        frame, version = _run(reader_engine(url), named.clause(), scope, bound, session)
     except DBAPIError as error:
         # Unreachable, timed out or dropped: fall back. Anything else is a bug: raise.
         if not (isinstance(error, OperationalError) or error.connection_invalidated):
@@ -230,7 +254,7 @@ def _fetch_now(name, key, url, named, scope, bound, session) -> pd.DataFrame:
     cache_store.health.record_success()
     for observe in QUERY_OBSERVERS:
         observe(name, time.perf_counter() - started, len(frame))
-    cache_store.put(key, frame)
+    cache_store.put(key, frame, version)
     return frame
 
 
@@ -246,14 +270,57 @@ def _current_viewer():
     return current_viewer()
 
 
-def _run(engine: Engine, clause, scope: Scope, params: dict, session: str | None) -> pd.DataFrame:
+# What the warehouse holds, in one string: its snapshot horizon (the newest transaction
+# finished, those still running) and when the server started. Equal strings mean no
+# transaction committed in between, anywhere on the server, so every query would return
+# what it returned. Read-only viewers never move it; any write, a restart or a restore
+# does. (On Citus, read through the coordinator, which assigns distributed writes'
+# transactions.)
+VERSION_SQL = "pg_current_snapshot()::text || '@' || pg_postmaster_start_time()::text"
+
+
+def _run(
+    engine: Engine, clause, scope: Scope, params: dict, session: str | None
+) -> tuple[pd.DataFrame, str]:
+    """The query's rows, and the warehouse's version read just before it ran (in the
+    same transaction, before the query's own snapshot: a commit in between changes the
+    version later, so the rows are never taken for newer than they are)."""
     with engine.begin() as connection:
-        connection.execute(
-            text(
-                "SELECT set_config('cockpit.scope', :scope, true),"
-                " set_config('cockpit.session', :session, true)"
-            ),
-            {"scope": scope.setting(), "session": session or ""},
+        version = (
+            connection.execute(
+                text(
+                    "SELECT set_config('cockpit.scope', :scope, true),"
+                    " set_config('cockpit.session', :session, true),"
+                    f" {VERSION_SQL} AS version"
+                ),
+                {"scope": scope.setting(), "session": session or ""},
+            )
+            .one()
+            .version
         )
         result = connection.execute(clause, params)
-        return pd.DataFrame(result.mappings().all(), columns=list(result.keys()))
+        return pd.DataFrame(result.mappings().all(), columns=list(result.keys())), version
+
+
+_versions: dict[str, tuple[str, float]] = {}
+_versions_lock = threading.Lock()
+
+
+def warehouse_version(url: str) -> str | None:
+    """The warehouse's version (VERSION_SQL), read at most VERSION_TTL ago; None when it
+    cannot be read (then nothing is revalidated: the query path handles the outage)."""
+    with _versions_lock:
+        known = _versions.get(url)
+    if known is not None and time.time() - known[1] <= VERSION_TTL:
+        return known[0]
+    if query_cache().health.down_since is not None:
+        return None  # down: do not wait for a connection twice per query
+    read_at = time.time()
+    try:
+        with reader_engine(url).connect() as connection:
+            version = connection.execute(text(f"SELECT {VERSION_SQL}")).scalar_one()
+    except DBAPIError:
+        return None
+    with _versions_lock:
+        _versions[url] = (version, read_at)
+    return version

@@ -43,7 +43,10 @@ def test_stale_figures_then_recovery(demo_app, monkeypatch):
     def down(*args, **kwargs):
         raise OperationalError("SELECT", {}, ConnectionRefusedError("warehouse stopped"))
 
+    real_version = runner.warehouse_version
     monkeypatch.setattr(runner, "_run", down)
+    # A stopped warehouse cannot say its version either, so nothing is revalidated.
+    monkeypatch.setattr(runner, "warehouse_version", lambda url: None)
     monkeypatch.setattr(runner, "CACHE_TTL", -1.0)  # every cached frame has expired
     app.run()
     assert not app.exception and not app.error
@@ -51,6 +54,7 @@ def test_stale_figures_then_recovery(demo_app, monkeypatch):
     assert any("缓存数据" in w.value for w in app.warning)
 
     monkeypatch.setattr(runner, "_run", real_run)
+    monkeypatch.setattr(runner, "warehouse_version", real_version)
     app.run()
     assert not app.exception and not app.error
     assert not any("缓存数据" in w.value for w in app.warning)
