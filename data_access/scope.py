@@ -36,3 +36,8 @@ class Scope:
     @property
     def grid_code(self) -> str | None:
         return self.code if self.kind == "grid" else None
+
+    def sees_street(self, street_code: str) -> bool:
+        """Whether a viewer bounded by this scope sees all of that street (row-level
+        security bounds every query by it: asked for more, it returns only its part)."""
+        return self.kind == "district" or (self.kind == "street" and self.code == street_code)

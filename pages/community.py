@@ -4,7 +4,7 @@ features — and its rates against its street's and the district's."""
 import pandas as pd
 import streamlit as st
 
-from data_access import Scope, figures, league
+from data_access import Scope, auth, figures, league
 from data_access.frames import lookup
 from ui import downloads, filters, shell, views
 from ui.formatting import format_count, format_hours, format_number, format_rate
@@ -93,12 +93,18 @@ with right:
             st.markdown("\n".join(f"- {item}" for item in items))
 
 st.subheader(t("community.compare"))
-street_scope = Scope("street", row["street_code"])
-compared = {
-    t("community.this"): league.rates(community_scope, view.period),
-    t("community.street_total"): league.rates(street_scope, view.period),
-    t("community.district_total"): league.rates(Scope.district(), view.period),
-}
+# Only the totals the viewer may see: asked for its street or the district, a community
+# head's query returns its own community's rows, which would pass for those totals.
+viewer = auth.current_viewer()
+bound = viewer.scope if viewer else Scope.district()
+compared_scopes = {t("community.this"): community_scope}
+if bound.sees_street(row["street_code"]):
+    compared_scopes[t("community.street_total")] = Scope("street", row["street_code"])
+if bound.kind == "district":
+    compared_scopes[t("community.district_total")] = Scope.district()
+else:
+    st.caption(t("community.compare_bounded"))
+compared = {name: league.rates(scope, view.period) for name, scope in compared_scopes.items()}
 labels = {
     "closure_rate": ("fig.closure_rate", format_rate),
     "on_time_rate": ("fig.on_time_rate", format_rate),

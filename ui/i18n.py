@@ -166,6 +166,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "community.this": ("本社区", "This community"),
     "community.street_total": ("所在街道/镇", "Its street"),
     "community.district_total": ("全区", "District"),
+    "community.compare_bounded": (
+        "本账号只能查看自己范围内的数据，范围以外的街道/镇或全区合计不显示。",
+        "This account sees only its own scope: totals of a street or the district beyond it"
+        " are not shown.",
+    ),
     "community.none": ("范围内没有社区。", "No community in scope."),
     "facility.name": ("设施", "Facility"),
     "facility.type": ("类型", "Type"),

@@ -324,8 +324,11 @@ def demo_account(url: str, role: str = "district") -> tuple[str, str]:
     return account["username"], account["password"]
 
 
-def take_screenshots(paths: list[str], out: Path, first_timeout_s: float) -> int:
-    """Every path in desk mode and with ?mode=screen, against the default warehouse."""
+def take_screenshots(
+    paths: list[str], out: Path, first_timeout_s: float, role: str = "district"
+) -> int:
+    """Every path in desk mode and with ?mode=screen, against the default warehouse,
+    signed in as its demo account for `role`."""
     from playwright.sync_api import sync_playwright
 
     if not chromium_available():
@@ -342,9 +345,11 @@ def take_screenshots(paths: list[str], out: Path, first_timeout_s: float) -> int
                 for mode in ("desk", "screen"):
                     url = path if mode == "desk" else _with_param(path, "mode=screen")
                     stem = f"{mode}-{_path_name(path)}"
+                    if role != "district":
+                        stem = f"{role}-{stem}"
                     session = BrowserSession(browser, server.host, stem, out, timeout_ms)
                     try:
-                        session.sign_in(*demo_account(_reader_url()))
+                        session.sign_in(*demo_account(_reader_url(), role))
                         session.open(url)
                         status = "ok"
                     except Exception as error:  # keep going: the developer wants every page
@@ -392,8 +397,12 @@ def main(argv: list[str] | None = None) -> int:
     shots.add_argument(
         "--first-timeout", type=float, default=300, help="seconds for the first page"
     )
+    shots.add_argument(
+        "--role", choices=("district", "street", "community"), default="district",
+        help="which demo account signs in",
+    )  # fmt: skip
     args = parser.parse_args(argv)
-    return take_screenshots(args.paths, args.out, args.first_timeout)
+    return take_screenshots(args.paths, args.out, args.first_timeout, args.role)
 
 
 if __name__ == "__main__":
