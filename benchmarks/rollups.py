@@ -15,6 +15,7 @@ import pandas as pd
 from sqlalchemy import Engine, text
 
 from benchmarks.table import QUERY_S, Row, ms, percentile, timing_row
+from data_access import runner
 from data_access.period import Period
 from data_access.scope import Scope
 from data_access.sql_files import parse, query
@@ -92,6 +93,10 @@ def compare_figures(
     for days in PERIOD_DAYS:
         period = Period.last_days(days, as_of)
         values = {**period.params(), "grid_code": scope.grid_code}
+        # as data_access.runner names the scope's communities to the production queries
+        values["scope_codes"] = runner.scope_codes(
+            scope, reader.url.render_as_string(hide_password=False)
+        )
         for figure in FIGURES:
             check = FigureCheck(figure, scope.setting(), days)
             production = query(figure)

@@ -201,12 +201,16 @@ def _freeze(value):
 def fetch(name: str, scope: Scope, url: str | None = None, **params) -> pd.DataFrame:
     """Rows of the named query as the scope sees them (cached; stale when the warehouse is down)."""
     named = query(name)
+    url = url or current_reader_url()
+    viewer = _current_viewer()
+    if "scope_codes" in named.params and "scope_codes" not in params:
+        # The whole district asked for by a narrower viewer is the viewer's scope.
+        narrowest = viewer.scope if viewer and scope.kind == "district" else scope
+        params = {**params, "scope_codes": scope_codes(narrowest, url)}
     missing = named.params - params.keys()
     if missing:
         raise TypeError(f"query {name} needs parameters {sorted(missing)}")
     bound = {key: params[key] for key in named.params}
-    url = url or current_reader_url()
-    viewer = _current_viewer()
     session = viewer.token_hash if viewer else None
     # Results depend on the scope asked for and the viewer's own scope that bounds it.
     bound_by = viewer.scope.setting() if viewer else None
@@ -231,6 +235,18 @@ def fetch(name: str, scope: Scope, url: str | None = None, **params) -> pd.DataF
     finally:
         if runs_it:
             cache_store.end_run(key, running)
+
+
+def scope_codes(scope: Scope, url: str | None = None) -> list[str] | None:
+    """What a query's :scope_codes says: the communities of the scope asked for (as the
+    viewer sees them), None for the whole district. Said outright, they let the planner
+    read the community indexes; row-level security, a function of the session no index
+    serves, still decides which rows come back."""
+    if scope.kind == "district":
+        return None
+    if scope.kind == "community":
+        return [scope.code]
+    return sorted(fetch("communities_in_scope", scope, url=url)["community_code"])
 
 
 def _fetch_now(name, key, url, named, scope, bound, session) -> pd.DataFrame:

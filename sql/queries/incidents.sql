@@ -1,5 +1,8 @@
 -- Incident figures (DESIGN §5). Scope is applied by row-level security; :grid_code
--- (nullable) narrows to a grid and its micro-grids. Period parameters:
+-- (nullable) narrows to a grid and its micro-grids. :scope_codes names the scope's
+-- communities (NULL for the whole district; filled in by data_access.runner), so the
+-- planner reads them by the community indexes (in_scope_codes, migration 019).
+-- Period parameters:
 -- :start_at, :end_at  the period as instants, end exclusive and never after :t
 -- :t                  the as-of instant (end of the as-of day, or now)
 -- :day_start          start of the as-of day (for 'new today')
@@ -21,6 +24,7 @@ WITH scoped AS (
       FROM fact_incident i
       JOIN dim_incident_category c USING (category_code)
      WHERE i.reported_at <= :t
+       AND in_scope_codes(i.community_code, :scope_codes)
        -- only incidents some figure counts: open at :t, reported today or in the
        -- period, closed in the period. Each branch has an index (migration 011), so a
        -- city's history is not read to count a month.

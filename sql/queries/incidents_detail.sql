@@ -17,6 +17,7 @@ WITH overdue AS (
     SELECT i.*
       FROM fact_incident i
      WHERE i.reported_at <= :t
+       AND in_scope_codes(i.community_code, :scope_codes)
        AND (i.closed_at IS NULL OR i.closed_at > :t)
        AND (i.rejected_at IS NULL OR i.rejected_at > :t)
        AND i.due_at < :t
@@ -101,6 +102,7 @@ WITH scoped AS (
     SELECT i.reported_at, i.closed_at, i.rejected_at
       FROM fact_incident i
      WHERE i.reported_at <= :t
+       AND in_scope_codes(i.community_code, :scope_codes)
        -- only incidents open when the period starts or with an event in it: one closed
        -- or rejected before it adds 1 - 1 to the opening backlog. Each branch has an
        -- index, so a city's history is not read to draw a month.
@@ -151,6 +153,7 @@ WITH buckets (bucket, lower_hours, upper_hours) AS (
       FROM fact_incident i
      WHERE i.reported_at <= :t
        AND i.closed_at >= :start_at AND i.closed_at < :end_at
+       AND in_scope_codes(i.community_code, :scope_codes)
        AND (CAST(:grid_code AS text) IS NULL OR i.grid_code IN (
                SELECT g.grid_code FROM dim_grid g
                 WHERE g.grid_code = :grid_code OR g.parent_grid_code = :grid_code))
@@ -178,6 +181,7 @@ WITH scoped AS (
            (i.rejected_at IS NOT NULL AND i.rejected_at <= :t) AS rejected_by_t
       FROM fact_incident i
      WHERE i.reported_at <= :t
+       AND in_scope_codes(i.community_code, :scope_codes)
        -- only incidents some figure counts: open at :t, reported or closed in the
        -- period (as in incident_summary; each branch has an index)
        AND ((i.closed_at IS NULL AND i.rejected_at IS NULL)
@@ -212,6 +216,7 @@ SELECT ch.channel, count(i.incident_id) AS reported
   LEFT JOIN fact_incident i
     ON i.channel = ch.channel
    AND i.reported_at >= :start_at AND i.reported_at < :end_at
+   AND in_scope_codes(i.community_code, :scope_codes)
    AND (CAST(:grid_code AS text) IS NULL OR i.grid_code IN (
            SELECT g.grid_code FROM dim_grid g
             WHERE g.grid_code = :grid_code OR g.parent_grid_code = :grid_code))

@@ -41,6 +41,7 @@ WITH open_now AS (
       FROM fact_incident i
      WHERE i.reported_at <= :t
        AND i.grid_code IS NOT NULL
+       AND in_scope_codes(i.community_code, :scope_codes)
        AND NOT (i.closed_at IS NOT NULL AND i.closed_at <= :t)
        AND NOT (i.rejected_at IS NOT NULL AND i.rejected_at <= :t)
        -- open at :t, said the way its indexes can find (one per branch, migration 011)
@@ -80,6 +81,7 @@ SELECT i.incident_id, i.community_code, c.street_code, i.grid_code,
   LEFT JOIN dim_grid g ON g.grid_code = i.grid_code
  WHERE i.reported_at <= :t
    AND NOT (i.closed_at IS NOT NULL AND i.closed_at <= :t)
+   AND in_scope_codes(i.community_code, :scope_codes)
    AND NOT (i.rejected_at IS NOT NULL AND i.rejected_at <= :t)
    -- open at :t, said the way its indexes can find (one per branch, migration 011)
    AND ((i.closed_at IS NULL AND i.rejected_at IS NULL)

@@ -1,4 +1,5 @@
 -- Points figures (DESIGN §5), from the per-community-per-day rollup and the journals.
+-- Scope by RLS; :scope_codes names its communities for the indexes (see incidents.sql).
 -- :start_day, :end_day  the period's local days (end never after the as-of day)
 -- :t                    the as-of instant (participation looks at the 30 days to it)
 
@@ -12,6 +13,7 @@ WITH daily_net AS NOT MATERIALIZED (
            points_net(points_issued, points_redeemed, points_expired, points_adjusted) AS net
       FROM rollup_community_day
      WHERE day <= :end_day
+       AND in_scope_codes(community_code, :scope_codes)
 ), month_start AS (
     SELECT date_trunc('month', CAST(:start_day AS date))::date AS day
 ), opening AS (
@@ -26,6 +28,7 @@ WITH daily_net AS NOT MATERIALIZED (
                                  points_adjusted)) AS amount
              FROM rollup_community_month
             WHERE month < (SELECT day FROM month_start)
+              AND in_scope_codes(community_code, :scope_codes)
             GROUP BY community_code) before_month USING (community_code)
       LEFT JOIN (
            SELECT community_code, sum(net) AS amount
@@ -60,6 +63,7 @@ WITH daily_net AS NOT MATERIALIZED (
       FROM ledger_journal
      WHERE kind = 'earn' AND occurred_at > CAST(:t AS timestamptz) - interval '30 days'
        AND occurred_at <= :t
+       AND in_scope_codes(community_code, :scope_codes)
 ), earner_counts AS (
     SELECT community_code, count(*) AS earners_30d FROM earners GROUP BY community_code
 ), scope_earners AS (

@@ -18,6 +18,7 @@ SELECT kind,
        count(DISTINCT resident_ref) AS residents
   FROM ledger_journal
  WHERE occurred_at >= :start_at AND occurred_at < :end_at
+ AND in_scope_codes(community_code, :scope_codes)
  GROUP BY 1, 2
  ORDER BY 1, 3 DESC, 2;
 
@@ -32,6 +33,7 @@ WITH daily AS (
                AS net
       FROM rollup_community_day
      WHERE day BETWEEN :start_day AND :end_day
+       AND in_scope_codes(community_code, :scope_codes)
      GROUP BY day
 ), month_start AS (
     SELECT date_trunc('month', CAST(:start_day AS date))::date AS day
@@ -42,11 +44,13 @@ WITH daily AS (
     SELECT coalesce((SELECT sum(points_net(points_issued, points_redeemed, points_expired,
                                            points_adjusted))
                        FROM rollup_community_month
-                      WHERE month < (SELECT day FROM month_start)), 0)
+                      WHERE month < (SELECT day FROM month_start)
+                        AND in_scope_codes(community_code, :scope_codes)), 0)
          + coalesce((SELECT sum(points_net(points_issued, points_redeemed, points_expired,
                                            points_adjusted))
                        FROM rollup_community_day
-                      WHERE day >= (SELECT day FROM month_start) AND day < :start_day), 0)
+                      WHERE day >= (SELECT day FROM month_start) AND day < :start_day
+                        AND in_scope_codes(community_code, :scope_codes)), 0)
            AS amount
 )
 SELECT cal.day::date AS day,
@@ -72,6 +76,7 @@ WITH later AS (
     SELECT community_code, account, sum(amount) AS amount
       FROM ledger_entry
      WHERE account_kind = 'resident' AND occurred_at > :t
+       AND in_scope_codes(community_code, :scope_codes)
      GROUP BY community_code, account
 ), changed AS (
     SELECT l.community_code,

@@ -34,6 +34,7 @@ WITH daily AS (
            sum(points_issued) AS points_issued, sum(points_redeemed) AS points_redeemed
       FROM rollup_community_day
      WHERE day BETWEEN :start_day AND :end_day
+       AND in_scope_codes(community_code, :scope_codes)
      GROUP BY day
 )
 SELECT cal.day::date AS day,

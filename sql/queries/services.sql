@@ -1,4 +1,5 @@
--- Service figures (DESIGN §5), from the per-facility-per-day rollup. Scope by RLS.
+-- Service figures (DESIGN §5), from the per-facility-per-day rollup. Scope by RLS;
+-- :scope_codes names its communities for the indexes (see incidents.sql).
 -- :start_day, :end_day  the period's local days, inclusive, end never after the as-of day
 -- :start_at, :end_at    the same period as instants (for unique users, from the facts)
 
@@ -18,12 +19,14 @@ WITH days AS (
            sum(units_age_60_79 + units_age_80_plus) AS units_60_plus
       FROM rollup_facility_day
      WHERE day BETWEEN :start_day AND :end_day
+       AND in_scope_codes(community_code, :scope_codes)
      GROUP BY community_code
 ), users AS (
     SELECT community_code, resident_ref
       FROM fact_service_visit
      WHERE status = 'attended' AND visited_at >= :start_at AND visited_at < :end_at
        AND resident_ref IS NOT NULL
+       AND in_scope_codes(community_code, :scope_codes)
 ), community_users AS (
     SELECT community_code, count(DISTINCT resident_ref) AS unique_users
       FROM users GROUP BY community_code

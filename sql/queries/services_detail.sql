@@ -20,12 +20,14 @@ WITH days AS (
            max(attended_units) AS peak_day_units
       FROM rollup_facility_day
      WHERE day BETWEEN :start_day AND :end_day
+       AND in_scope_codes(community_code, :scope_codes)
      GROUP BY facility_code
 ), users AS (
     SELECT facility_code, count(DISTINCT resident_ref) AS unique_users
       FROM fact_service_visit
      WHERE status = 'attended' AND visited_at >= :start_at AND visited_at < :end_at
        AND resident_ref IS NOT NULL
+       AND in_scope_codes(community_code, :scope_codes)
      GROUP BY facility_code
 )
 SELECT f.facility_code, f.community_code, c.community_name, f.facility_name, f.facility_type,
@@ -62,6 +64,7 @@ WITH calendar AS (
            sum(attended_units) AS units
       FROM rollup_facility_day
      WHERE day BETWEEN :start_day AND :end_day
+       AND in_scope_codes(community_code, :scope_codes)
      GROUP BY 1, 2
 )
 SELECT f.facility_code, f.facility_name, f.facility_type, w.week_start, w.days,
@@ -88,6 +91,7 @@ WITH per_type AS (
       FROM rollup_facility_day r
       JOIN dim_facility f USING (facility_code)
      WHERE r.day BETWEEN :start_day AND :end_day
+       AND in_scope_codes(r.community_code, :scope_codes)
      GROUP BY f.facility_type
 )
 SELECT t.facility_type, b.age_band, b.age_group, b.band_order, b.units AS visits
@@ -116,6 +120,7 @@ WITH attended AS (
       FROM fact_service_visit v
       JOIN dim_facility f USING (facility_code)
      WHERE v.status = 'attended' AND v.visited_at >= :start_at AND v.visited_at < :end_at
+       AND in_scope_codes(v.community_code, :scope_codes)
 )
 SELECT facility_type, weekday, hour, sum(units) AS visits,
        count(DISTINCT resident_ref) AS unique_users
