@@ -32,6 +32,9 @@ def scope_label(view: Filters) -> str:
         match = places[places["street_code"] == view.street]
         if len(match):
             return str(match.iloc[0]["street_name"])
+    # No filter: the viewer's own scope, which bounds every figure shown
+    if scope.kind in ("street", "community") and len(places):
+        return str(places.iloc[0]["street_name" if scope.kind == "street" else "community_name"])
     return t("app.district")
 
 

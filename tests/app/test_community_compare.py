@@ -1,10 +1,13 @@
-"""社区画像's comparison shows only totals the viewer may see. Row-level security bounds
+"""A bounded viewer's figures are labelled as what they are. Row-level security bounds
 every query by the viewer's scope, so a community head asking for the district's total
-gets their own community's: shown as 全区, it was a wrong number."""
+gets their own community's: 社区画像 showed it as 全区. And a street leader's unfiltered
+pages, their street's figures, were captioned 萧山区."""
 
 from __future__ import annotations
 
 from datetime import timedelta
+
+from sqlalchemy import text
 
 from data_access.period import today_local
 from tests.app import expected
@@ -54,3 +57,24 @@ def test_a_street_leader_sees_their_street_but_not_the_district(demo_app, demo_w
     app = make_app("pages/community.py", viewer=viewer, asof=AS_OF.isoformat())
     assert list(_comparison(app).columns) == ["本社区", "所在街道/镇"]
     assert [c.value for c in app.caption if "范围以外" in c.value]
+
+
+def test_a_bounded_viewer_sees_their_own_place_named(demo_app, demo_warehouse):
+    # Unfiltered, a street leader's figures are their street's: the caption says so,
+    # not 萧山区.
+    for role, column in (("street", "street_name"), ("community", "community_name")):
+        viewer = demo_viewer(demo_warehouse, role)
+        key = "street_code" if role == "street" else "community_code"
+        with demo_warehouse.owner.connect() as connection:
+            name = connection.execute(
+                text(
+                    f"SELECT DISTINCT {column} FROM dim_community"
+                    " JOIN dim_street USING (street_code) WHERE " + key + " = :code"
+                ),
+                {"code": viewer.scope.code},
+            ).scalar_one()
+        app = make_app(viewer=viewer, asof=AS_OF.isoformat())
+        assert_no_exception(app)
+        captions = [c.value for c in app.caption]
+        assert any(c.startswith(f"{name} ·") for c in captions), (role, captions)
+        assert not any(c.startswith("萧山区 ·") for c in captions), (role, captions)
