@@ -72,6 +72,9 @@ def holders(scope: Scope, period: Period) -> tuple[dict, pd.DataFrame]:
 # Beyond this many communities the page shows the ledger checks as `cockpit check` last
 # recorded them: the live check reads every entry ever posted (95 s for a city's 40M).
 LIVE_CHECK_COMMUNITIES = 50
+# Nor beyond this many entries in the scope (counted from rollup_freshness): a city
+# street's 30 communities hold ~400k, which the live check read in 1–1.6 s.
+LIVE_CHECK_ENTRIES = 200_000
 
 
 @dataclass(frozen=True)
@@ -87,9 +90,13 @@ class LedgerIntegrity:
 
 def ledger_integrity(scope: Scope) -> LedgerIntegrity:
     """`cockpit check`'s ledger queries, run as the reader at this scope; for a scope of
-    more than LIVE_CHECK_COMMUNITIES, their last recorded (whole-warehouse) results."""
+    more than LIVE_CHECK_COMMUNITIES or LIVE_CHECK_ENTRIES, their last recorded
+    (whole-warehouse) results."""
+    from data_access.status import table_status
+
     communities = sorted(fetch("communities_in_scope", scope)["community_code"])
-    if len(communities) > LIVE_CHECK_COMMUNITIES:
+    tables = table_status(scope).set_index("table_name")["row_count"]
+    if len(communities) > LIVE_CHECK_COMMUNITIES or tables["ledger_entry"] > LIVE_CHECK_ENTRIES:
         return _recorded_integrity(scope)
     trial = fetch("ledger_trial_balance", scope, communities=communities).iloc[0]
     journals = fetch("ledger_journals_balanced", scope, communities=communities).iloc[0]

@@ -207,6 +207,27 @@ def test_a_large_scope_shows_the_ledger_check_cockpit_check_recorded(
     assert [s.value for s in other.success] == [t("points.ledger_ok")]
 
 
+def test_a_scope_with_many_entries_shows_the_recorded_check(
+    known_app, fresh_warehouse, monkeypatch
+):
+    import data_access.points
+    from data_access.runner import query_cache
+
+    engine = fresh_warehouse.owner
+    _small_district(engine)
+    with engine.connect() as c:
+        entries = c.execute(text("SELECT count(*) FROM ledger_entry")).scalar_one()
+    assert entries > 0
+    monkeypatch.setattr(data_access.points, "LIVE_CHECK_ENTRIES", entries)
+    app = known_app("pages/points.py", **VIEW)
+    assert [s.value for s in app.success] == [t("points.ledger_ok")]  # checked live
+    monkeypatch.setattr(data_access.points, "LIVE_CHECK_ENTRIES", entries - 1)
+    query_cache().clear()
+    app = known_app("pages/points.py", **VIEW)
+    assert_clean(app)
+    assert [w.value for w in app.warning] == [t("points.ledger_unchecked")]  # never recorded
+
+
 def test_many_facilities_are_summarised_and_the_downloads_keep_them_all(
     demo_app, demo_warehouse, monkeypatch
 ):
