@@ -107,10 +107,9 @@ def sign_in_viewers(owner: Engine) -> dict[str, auth.Viewer]:
             text("SELECT value FROM warehouse_meta WHERE key = 'demo_accounts'")
         ).scalar_one()
         first = {
-            "street": connection.execute(text("SELECT min(street_code) FROM dim_street")),
-            "community": connection.execute(text("SELECT min(community_code) FROM dim_community")),
+            role: connection.execute(text(f"SELECT min({role}_code) FROM dim_{role}")).scalar_one()
+            for role in ("street", "community")
         }
-        first = {role: result.scalar_one() for role, result in first.items()}
     by_role = {account["role"]: account for account in accounts}
     for role, scope_code in first.items():
         if role in by_role:

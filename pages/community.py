@@ -4,7 +4,7 @@ features — and its rates against its street's and the district's."""
 import pandas as pd
 import streamlit as st
 
-from data_access import Scope, auth, figures, league
+from data_access import Scope, figures, league
 from data_access.frames import lookup
 from ui import downloads, filters, shell, views
 from ui.formatting import format_count, format_hours, format_number, format_rate
@@ -95,8 +95,7 @@ with right:
 st.subheader(t("community.compare"))
 # Only the totals the viewer may see: asked for its street or the district, a community
 # head's query returns its own community's rows, which would pass for those totals.
-viewer = auth.current_viewer()
-bound = viewer.scope if viewer else Scope.district()
+bound = filters.user_scope()
 compared_scopes = {t("community.this"): community_scope}
 if bound.sees_street(row["street_code"]):
     compared_scopes[t("community.street_total")] = Scope("street", row["street_code"])

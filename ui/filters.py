@@ -175,7 +175,8 @@ def parse(
 
 # -- Streamlit side ---------------------------------------------------------------------
 def user_scope() -> Scope:
-    """Whose view this is. Today everyone is the district; sign-in comes later."""
+    """Whose view this is: the signed-in viewer's scope (ui.shell keeps it), which
+    bounds every query the page makes."""
     import streamlit as st
 
     return st.session_state.get(USER_SCOPE_KEY, Scope.district())

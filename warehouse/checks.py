@@ -37,7 +37,7 @@ def run_checks(engine: Engine) -> list[CheckResult]:
     with engine.connect() as connection:
         for name in CHECKS:
             query = queries[name]
-            everything = dict.fromkeys(query.params)  # every community (communities=NULL)
+            everything = dict.fromkeys(query.params)  # every community (scope_codes=NULL)
             row = connection.execute(query.clause(), everything).one()
             results.append(CheckResult(name, row.problems == 0, row.detail))
     return results

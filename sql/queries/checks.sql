@@ -2,27 +2,25 @@
 -- one row: problems (0 means healthy) and detail (a short description).
 
 -- name: ledger_trial_balance
--- Every account summed over all entries nets to zero. :communities (NULL: all) names
--- the communities the 积分流转 page checks live: said outright, the check reads them by
--- the key; row-level security alone filters a scan of every entry of the city.
+-- Every account summed over all entries nets to zero. :scope_codes (NULL: all) names
+-- the communities the 积分流转 page checks live (in_scope_codes, migration 019): said
+-- outright, the check reads them by the key; row-level security alone filters a scan
+-- of every entry of the city.
 SELECT coalesce(abs(sum(amount)), 0) AS problems,
        'sum of all ledger entries = ' || coalesce(sum(amount), 0) AS detail
   FROM ledger_entry
- WHERE CAST(:communities AS text[]) IS NULL
-    OR community_code = ANY (CAST(:communities AS text[]));
+ WHERE in_scope_codes(community_code, :scope_codes);
 
 -- name: ledger_journals_balanced
--- Every journal has entries and they net to zero (:communities as above).
+-- Every journal has entries and they net to zero (:scope_codes as above).
 SELECT count(*) AS problems, count(*) || ' journals unbalanced or without entries' AS detail
   FROM ledger_journal j
   LEFT JOIN (SELECT community_code, journal_id, sum(amount) AS net, count(*) AS lines
                FROM ledger_entry
-              WHERE CAST(:communities AS text[]) IS NULL
-                 OR community_code = ANY (CAST(:communities AS text[]))
+              WHERE in_scope_codes(community_code, :scope_codes)
               GROUP BY 1, 2) e USING (community_code, journal_id)
  WHERE (e.lines IS NULL OR e.net <> 0)
-   AND (CAST(:communities AS text[]) IS NULL
-        OR j.community_code = ANY (CAST(:communities AS text[])));
+   AND in_scope_codes(j.community_code, :scope_codes);
 
 -- name: rollups_current
 -- No community-day waits for a refresh.

@@ -35,6 +35,5 @@ def test_every_query_is_documented_and_bindable(name):
     assert named.doc, f"{name} has no doc comment"
     assert not re.search(r"\{[a-z_]*\}", named.sql), "no format placeholders in SQL"
     allowed = PERIOD_PARAMS | {"grid_code", "community_code", "incident_id", "limit", "key"}
-    allowed |= {"communities"}  # the live ledger checks name the scope's communities
     allowed |= {"scope_codes"}  # filled in by data_access.runner (migration 019)
     assert named.params <= allowed, f"{name} binds unknown parameters {named.params - allowed}"
