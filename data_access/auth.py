@@ -170,6 +170,19 @@ def resume(token: str, url: str | None = None) -> Viewer | None:
 
 
 @_reachable
+def still_allowed(viewer: Viewer, url: str | None = None) -> bool:
+    """Whether the viewer's session or screen token still opens the scope it opened:
+    False once it was ended, expired or revoked, its account disabled or its scope
+    changed. Read-only, so a wall screen may ask at every refresh."""
+    engine = reader_engine(url or current_reader_url())
+    with engine.connect() as connection:
+        return connection.execute(
+            text("SELECT cockpit_auth.still_allowed(:h, :scope)"),
+            {"h": viewer.token_hash, "scope": viewer.scope.setting()},
+        ).scalar_one()
+
+
+@_reachable
 def sign_out(viewer: Viewer, url: str | None = None) -> None:
     connection, transaction = _writing(url)
     try:

@@ -9,11 +9,12 @@ import json
 import streamlit as st
 
 from data_access import Scope, auth
-from data_access.runner import fetch
+from data_access.runner import WarehouseUnavailable, fetch
 from ui.i18n import t
 
 VIEWER_KEY = "cockpit_viewer"
 COOKIE = "cockpit_session"
+REFUSED_KEY = "cockpit_sign_in_refused"  # why the sign-in page is shown again
 
 
 def _set_cookie(token: str, max_age: int) -> None:
@@ -27,7 +28,7 @@ def _set_cookie(token: str, max_age: int) -> None:
 
 def current_viewer() -> auth.Viewer | None:
     """The viewer of this session: remembered, from a screen token, or from the cookie."""
-    viewer = st.session_state.get(VIEWER_KEY)
+    viewer = _still_allowed(st.session_state.get(VIEWER_KEY))
     token = st.query_params.get("token")
     if viewer is None and token:
         viewer = auth.use_screen_token(token)
@@ -41,12 +42,33 @@ def current_viewer() -> auth.Viewer | None:
         viewer = _viewer_from_identity_provider()
     if viewer is not None:
         st.session_state[VIEWER_KEY] = viewer
+        st.session_state.pop(REFUSED_KEY, None)
     auth.set_current_viewer(viewer)
     return viewer
 
 
+def _still_allowed(viewer: auth.Viewer | None) -> auth.Viewer | None:
+    """The remembered viewer, if its session or token still opens its scope. Checked at
+    every full rerun: the figures a page keeps while the warehouse is unchanged must not
+    outlive the session that fetched them. An ended session is forgotten (the cookie or
+    the token then gets its chance, as on a reload); an unreachable warehouse cannot
+    say, so the viewer is kept and the page shows its stale-figures notice."""
+    if viewer is None:
+        return None
+    try:
+        allowed = auth.still_allowed(viewer)
+    except WarehouseUnavailable:
+        return viewer
+    if allowed:
+        return viewer
+    st.session_state.pop(VIEWER_KEY, None)
+    if not viewer.is_screen:
+        st.session_state[REFUSED_KEY] = "ended"
+    return None
+
+
 def viewer_scope() -> Scope:
-    viewer = st.session_state.get(VIEWER_KEY)
+    viewer = _still_allowed(st.session_state.get(VIEWER_KEY))
     return viewer.scope if viewer else Scope("community", "none")
 
 
@@ -56,9 +78,6 @@ def _demo_accounts() -> list[dict]:
         return []
     value = meta.iloc[0]["value"]
     return value if isinstance(value, list) else json.loads(value)
-
-
-REFUSED_KEY = "cockpit_sign_in_refused"
 
 
 def single_sign_on_configured() -> bool:

@@ -112,6 +112,31 @@ def test_sign_out_ends_the_session(demo_app, demo_warehouse):
     assert ended
 
 
+def test_an_expired_session_shows_the_sign_in_page_at_the_next_rerun(demo_app, demo_warehouse):
+    # The page's figures are kept while the warehouse is unchanged, so the session is
+    # what must be checked again: an expiry changes no data.
+    viewer = demo_viewer(demo_warehouse, "community")
+    own = viewer.scope.code
+    app = make_app(viewer=viewer, asof=AS_OF.isoformat())
+    assert_tiles(
+        app, PAGE_TILES[None], expected.figures(demo_warehouse.owner, START, AS_OF, AS_OF, own)
+    )
+    with demo_warehouse.owner.begin() as connection:
+        connection.execute(
+            text(
+                "UPDATE cockpit_auth.session SET expires_at = now() - interval '1 second'"
+                " WHERE token_hash = :h"
+            ),
+            {"h": viewer.token_hash},
+        )
+    app.run()
+    assert not app.exception
+    assert not app.metric
+    assert [field.label for field in app.text_input] == ["用户名", "密码"]
+    assert [e.value for e in app.error] == ["登录已过期或已结束，请重新登录。"]
+    assert VIEWER_KEY not in app.session_state
+
+
 def test_screen_token_in_the_url_opens_the_big_screen(demo_warehouse, monkeypatch):
     from datetime import timedelta as days
 
@@ -126,6 +151,9 @@ def test_screen_token_in_the_url_opens_the_big_screen(demo_warehouse, monkeypatc
     figures = expected.figures(demo_warehouse.owner, START, AS_OF, AS_OF, own)
     assert_tiles(app, PAGE_TILES[None], figures)
     revoke_screen_token(demo_warehouse.owner, token.token_id)
+    app.run()  # the open screen's next refresh
+    assert not app.metric
+    assert "大屏令牌无效" in app.error[0].value
     refused = make_app(mode="screen", token=token.token)
     assert not refused.metric
     assert "大屏令牌无效" in refused.error[0].value

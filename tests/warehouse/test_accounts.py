@@ -88,6 +88,28 @@ def test_unknown_and_disabled_users_are_refused(warehouse):
     assert auth.sign_in("boss", PASSWORD).reason == "disabled"
 
 
+def test_a_session_is_still_allowed_only_while_it_opens_its_scope(warehouse):
+    from dataclasses import replace
+
+    head = auth.sign_in("head_a", PASSWORD).viewer
+    boss = auth.sign_in("boss", PASSWORD).viewer
+    assert auth.still_allowed(head) and auth.still_allowed(boss)
+    # the same token asking for a scope it does not open
+    assert not auth.still_allowed(replace(head, scope=Scope("community", rows.COMMUNITY_B)))
+    assert not auth.still_allowed(replace(head, scope=Scope.district()))
+    auth.sign_out(head)
+    assert not auth.still_allowed(head)
+    accounts.set_disabled(warehouse.owner, "boss")
+    assert not auth.still_allowed(boss)
+    screen = accounts.create_screen_token(
+        warehouse.owner, "community", rows.COMMUNITY_A, timedelta(days=1), "甲大屏"
+    )
+    shown = auth.use_screen_token(screen.token)
+    assert auth.still_allowed(shown)
+    accounts.revoke_screen_token(warehouse.owner, screen.token_id)
+    assert not auth.still_allowed(shown)
+
+
 def test_reader_cannot_read_accounts_or_keys(warehouse):
     reader = warehouse.reader()
     for statement in (

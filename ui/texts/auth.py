@@ -15,6 +15,10 @@ TEXT = {
         "连续输错次数过多，账号已暂时锁定，请稍后再试。",
         "Too many failed attempts: the account is locked for a while.",
     ),
+    "auth.refused.ended": (
+        "登录已过期或已结束，请重新登录。",
+        "Your session has expired or ended: please sign in again.",
+    ),
     "auth.refused.disabled": ("该账号已停用。", "This account is disabled."),
     "auth.refused.sso_off": (
         "统一身份认证登录未启用，请使用用户名和密码登录。",
