@@ -290,19 +290,20 @@ def page_rows(results: list[PageResult]) -> list[Row]:
 
 
 def query_rows(results: list[PageResult]) -> list[Row]:
-    """Per named query, its database time over every cold run of every page."""
-    by_name: dict[str, list[tuple[float, int]]] = {}
+    """Per named query and viewer, its database time over every cold run of every page
+    (one row per viewer: a street's query and the whole district's differ a hundredfold)."""
+    by_query: dict[tuple[str, str], list[tuple[float, int]]] = {}
     for result in results:
         for run in result.cold:
             for name, seconds, count in run.queries:
-                by_name.setdefault(name, []).append((seconds, count))
+                by_query.setdefault((name, result.viewer), []).append((seconds, count))
+    order = {viewer: index for index, viewer in enumerate(dict.fromkeys(r.viewer for r in results))}
     rows = []
-    for name in sorted(by_name):
-        samples = by_name[name]
+    for name, viewer in sorted(by_query, key=lambda key: (key[0], order[key[1]])):
+        samples = by_query[(name, viewer)]
         most = max(count for _, count in samples)
-        rows.append(
-            timing_row("query", f"{name} (≤ {most:,} rows)", [s for s, _ in samples], QUERY_S)
-        )
+        what = f"{name} · {viewer} (≤ {most:,} rows)"
+        rows.append(timing_row("query", what, [s for s, _ in samples], QUERY_S))
     return rows
 
 

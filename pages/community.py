@@ -63,8 +63,13 @@ cells += [
     (t("community.grids"), format_count(int((grid_rows["level"] == "grid").sum()))),
     (t("community.micro_grids"), format_count(int((grid_rows["level"] == "micro_grid").sum()))),
 ]
-for column, (label, value) in zip(st.columns(len(cells)), cells, strict=True):
-    column.metric(label, value, border=True)
+# Two rows of four: eight tiles in one row cut "3,860（估）" to "3,86…" at 1920 px.
+TILES_PER_ROW = 4
+for first in range(0, len(cells), TILES_PER_ROW):
+    for column, (label, value) in zip(
+        st.columns(TILES_PER_ROW), cells[first : first + TILES_PER_ROW], strict=False
+    ):
+        column.metric(label, value, border=True)
 
 profile = row.get("profile") or {}
 left, right = st.columns([3, 2])

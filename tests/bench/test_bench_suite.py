@@ -54,8 +54,12 @@ def test_every_page_runs_for_every_viewer_and_sends_bytes(viewers):
     rows = page_runs.page_rows(results)
     for kind in ("page run cold", "page run warm", "page run next minute", "bytes per rerun"):
         assert len([row for row in rows if row.measure == kind]) == len(expected)
-    queried = {name for r in results for run in r.cold for name, _, _ in run.queries}
-    assert len(page_runs.query_rows(results)) == len(queried)
+    queried = {(name, r.viewer) for r in results for run in r.cold for name, _, _ in run.queries}
+    query_rows = page_runs.query_rows(results)
+    assert len(query_rows) == len(queried)
+    # one row per query and viewer: the street's incident_summary apart from the district's
+    summary_rows = [row.what for row in query_rows if row.what.startswith("incident_summary ·")]
+    assert [what.split(" ")[2] for what in summary_rows] == list(viewers)
     assert render(rows).count("\n") == len(rows) + 1  # header, rule, one line per row
 
 
