@@ -60,6 +60,8 @@ html, body { overflow: hidden; }
   padding: 0.6rem 1.6rem 0.4rem 1.6rem !important; max-width: 100% !important;
 }
 [data-stale="true"] { opacity: 1 !important; transition: none !important; }
+/* No one clicks a wall: the tables' CSV and Excel buttons are for the desk. */
+[data-testid="stDownloadButton"] { display: none !important; }
 [data-testid="stVerticalBlock"] { gap: 0.6rem; }
 h1, h2, h3, .stMarkdown p, [data-testid="stCaptionContainer"] { color: #e6edf7; }
 h1 { font-size: 2.2rem !important; padding: 0.2rem 0 0 0 !important; }

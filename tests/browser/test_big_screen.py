@@ -163,6 +163,7 @@ def test_every_playlist_page_fits_without_scrolling(
     stops = write_playlist(playlist_file, dwell=600)
     width, height = VIEWPORTS[size_name]
     screen = screen_at((width, height))
+    drawn_downloads = 0
     for number, stop in enumerate(stops, start=1):
         page = screen.open(stop_url(stop, screen_token))
         screen.screenshot(f"{number}")
@@ -174,6 +175,9 @@ def test_every_playlist_page_fits_without_scrolling(
         assert fit["lowestElement"] <= fit["innerHeight"], (where, fit)
         # Dark, no sidebar, and the frame bar with the clock in Asia/Shanghai.
         assert page.locator('[data-testid="stSidebar"]:visible').count() == 0
+        # The tables' download buttons are drawn (as at the desk) but not shown.
+        drawn_downloads += page.locator('[data-testid="stDownloadButton"]').count()
+        assert page.locator('[data-testid="stDownloadButton"]:visible').count() == 0, where
         background = page.evaluate(
             "getComputedStyle(document.querySelector('.stApp')).backgroundColor"
         )
@@ -182,6 +186,7 @@ def test_every_playlist_page_fits_without_scrolling(
         now = datetime.now(LOCAL)
         shown = datetime.combine(now.date(), datetime.strptime(clock, "%H:%M").time(), LOCAL)
         assert abs((now - shown).total_seconds()) < 180, clock
+    assert drawn_downloads > 0
     # Type scales with the viewport: the tile figures are large at both sizes.
     value_px = float(
         screen.page.evaluate(
