@@ -23,7 +23,7 @@ import io
 import json
 import time
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pyarrow as pa
 import pyarrow.csv as pa_csv
@@ -63,7 +63,7 @@ SELECT community_code, journal_id, sum(amount) FROM ledger_entry
 def _span(today: date, years: int) -> Span:
     start = today - timedelta(days=365 * years - 1)
     as_of = district_facts.local(today, district_facts.AS_OF_HOUR)
-    epoch = datetime(1970, 1, 1, tzinfo=as_of.tzinfo)
+    epoch = datetime(1970, 1, 1, tzinfo=UTC)  # the facts are UTC microseconds
     start_us = int((district_facts.local(start) - epoch).total_seconds()) * 1_000_000
     return Span(start_us, int((as_of - epoch).total_seconds()) * 1_000_000)
 

@@ -6,7 +6,7 @@ indexes and triggers set aside for the load are back, that `cockpit check` passe
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pyarrow as pa
 import pytest
@@ -112,6 +112,33 @@ def test_tables_lie_on_disk_in_the_order_they_would_have_arrived(small, table, o
     rows = count(warehouse.owner, table)
     assert rows > 0
     assert _out_of_order(warehouse.owner, table, order) <= rows // 100
+
+
+def test_every_event_lies_in_the_span_in_local_time(small):
+    # From local midnight three years back to the demo's "now", 20:00 local on TODAY:
+    # nothing in the future, and a local day's events inside that day.
+    from demo.facts import AS_OF_HOUR, local
+
+    warehouse, _, _ = small
+    first = local(TODAY - timedelta(days=3 * 365 - 1))  # three years of days, TODAY the last
+    now = local(TODAY, AS_OF_HOUR)
+    for table, column in (
+        ("fact_incident", "reported_at"),
+        ("fact_incident", "closed_at"),
+        ("fact_service_visit", "visited_at"),
+        ("ledger_journal", "occurred_at"),
+    ):
+        earliest, latest = _all(
+            warehouse.owner, f"SELECT min({column}), max({column}) FROM {table}"
+        )[0]
+        assert first <= earliest and latest <= now, (table, column, earliest, latest)
+    # The hours drawn are local: the busiest hour of reports is in the working day.
+    busiest = _all(
+        warehouse.owner,
+        "SELECT extract(hour FROM reported_at AT TIME ZONE 'Asia/Shanghai') FROM fact_incident"
+        " GROUP BY 1 ORDER BY count(*) DESC LIMIT 1",
+    )[0][0]
+    assert 8 <= busiest <= 18, busiest
 
 
 def test_cockpit_check_passes(small):
