@@ -11,7 +11,10 @@ from functools import cache
 import streamlit as st
 
 from data_access.period import today_local
+from ui.i18n import t
 from warehouse.config import settings
+from warehouse.migrate import MigrationError
+from warehouse.server import ServerError
 
 
 class _Preparation:
@@ -37,7 +40,14 @@ def ensure_warehouse() -> None:
         return
     with preparation.lock:
         if home not in preparation.ready:
-            _prepare()
+            try:
+                _prepare()
+            except (MigrationError, ServerError) as error:
+                # An operator's problem (an applied migration edited, a data folder the
+                # server cannot use): said plainly, not as a traceback, and tried again
+                # at the next reload.
+                st.error(t("startup.failed", error=error))
+                st.stop()
             preparation.ready.add(home)
 
 

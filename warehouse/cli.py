@@ -141,12 +141,13 @@ def main(argv: list[str] | None = None) -> int:
     from warehouse.accounts import AccountError
     from warehouse.cli_reference import CategoryError
     from warehouse.db import ConfigurationError
+    from warehouse.migrate import MigrationError
     from warehouse.server import ServerError
 
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (ConfigurationError, ServerError, AccountError, CategoryError) as error:
+    except (ConfigurationError, ServerError, MigrationError, AccountError, CategoryError) as error:
         print(f"cockpit: {error}", file=sys.stderr)
         return 2
 
