@@ -68,8 +68,41 @@ def test_triggers_keep_counts_and_newest_through_changes(fresh_warehouse):
     assert expected[(A, "fact_incident")][0] == 1 and expected[(B, "fact_incident")][0] == 1
     assert expected[(B, "fact_service_visit")] == (1, None)  # only a booking
     got = tracked(engine)
-    # a delete never lowers the newest time; a1 was older than a2, so it is exact here
     assert got == expected
+
+
+def test_deleting_the_newest_event_lowers_newest_to_the_one_left(fresh_warehouse):
+    # A wrongly dated row, then corrected away: the newest must not stay at its time.
+    engine = fresh_warehouse.owner
+    rows.two_communities(engine)
+    rows.incident(engine, A, "a1", at("2025-03-01 09:00"))
+    rows.incident(engine, A, "a2", at("2025-03-02 10:00"))
+    rows.incident(engine, A, "wrong", at("2025-09-30 23:00"))
+    rows.incident(engine, B, "b1", at("2025-03-03 11:00"))
+    rows.visit(engine, A, rows.FACILITY_A, "v1", at("2025-03-01 11:30"))
+    rows.visit(engine, A, rows.FACILITY_A, "v2", at("2025-03-02 08:00"), status="booked")
+    rows.visit(engine, A, rows.FACILITY_A, "v3", at("2025-03-03 08:00"))
+    with engine.begin() as c:
+        c.execute(text("DELETE FROM fact_incident WHERE incident_id = 'wrong'"))
+        c.execute(text("DELETE FROM fact_service_visit WHERE visit_id = 'v3'"))
+        c.execute(text("SELECT refresh_rollups()"))
+    expected = counted(engine)
+    assert expected[(A, "fact_incident")] == (2, at("2025-03-02 10:00"))
+    # the booking left after v3 is a plan: the newest visit is v1
+    assert expected[(A, "fact_service_visit")] == (2, at("2025-03-01 11:30"))
+    assert tracked(engine) == expected
+    # and deleting every row of a table leaves no newest
+    with engine.begin() as c:
+        c.execute(text("DELETE FROM fact_incident WHERE community_code = :b"), {"b": B})
+    with engine.connect() as c:
+        left = c.execute(
+            text(
+                "SELECT row_count, newest FROM rollup_freshness"
+                " WHERE community_code = :b AND table_name = 'fact_incident'"
+            ),
+            {"b": B},
+        ).one()
+    assert tuple(left) == (0, None)
 
 
 def test_rebuild_recounts_everything(fresh_warehouse):
