@@ -98,10 +98,10 @@ class PageResult:
 VIEWER_ROLES = ("district", "street", "community")
 
 
-def sign_in_viewers(owner: Engine) -> dict[str, auth.Viewer]:
-    """The demo's district, street and community accounts, signed in. A warehouse whose
-    demo lacks the street or community account (another district) gets one for its first
-    street or community."""
+def viewer_accounts(owner: Engine) -> dict[str, dict]:
+    """role -> {"username", "password"} for each of VIEWER_ROLES: the demo's accounts. A
+    warehouse whose demo lacks the street or community account (another district) gets
+    one for its first street or community."""
     with owner.connect() as connection:
         accounts = connection.execute(
             text("SELECT value FROM warehouse_meta WHERE key = 'demo_accounts'")
@@ -120,9 +120,14 @@ def sign_in_viewers(owner: Engine) -> dict[str, auth.Viewer]:
         else:
             add_user(owner, username, password, role, scope_code)
         by_role[role] = {"username": username, "password": password}
+    return {role: by_role[role] for role in VIEWER_ROLES}
+
+
+def sign_in_viewers(owner: Engine) -> dict[str, auth.Viewer]:
+    """The viewer_accounts, signed in."""
     viewers = {}
-    for role in VIEWER_ROLES:
-        answer = auth.sign_in(by_role[role]["username"], by_role[role]["password"])
+    for role, account in viewer_accounts(owner).items():
+        answer = auth.sign_in(account["username"], account["password"])
         if answer.viewer is None:
             raise RuntimeError(f"the demo {role} account cannot sign in: {answer.reason}")
         viewers[role] = answer.viewer

@@ -5,6 +5,7 @@ one markdown table (progress goes to stderr).
                   [--home DIR] [--keep] [--reuse] [--write-results] [--skip STEP …]
 
 Steps: page script runs (cold and warm, bytes per rerun) and the queries they ran;
+every page fully painted in headless Chromium (first visit and revisits);
 the rollup figures against the same figures from the raw facts (a mismatch fails the
 suite); the incremental refresh of a 10k-row delta (rolled back); ingest rows/s into
 a scratch database. The warehouse is an embedded one in --home (default: a temporary
@@ -29,11 +30,11 @@ if __package__ in (None, ""):  # run as benchmarks/suite.py
 
 from sqlalchemy import Engine, text  # noqa: E402
 
-from benchmarks import ingest_step, page_runs, refresh, rollups  # noqa: E402
+from benchmarks import ingest_step, page_runs, paint, refresh, rollups  # noqa: E402
 from benchmarks.table import Row, render  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
-STEPS = ("pages", "figures", "refresh", "ingest")
+STEPS = ("pages", "paint", "figures", "refresh", "ingest")
 COUNTED = (
     "dim_community",
     "dim_grid",
@@ -127,6 +128,12 @@ def run_steps(owner: Engine, reader: Engine, server, args) -> tuple[list[Row], l
         results = page_runs.measure_pages(viewers, args.repeat, 2 * args.repeat, say=say)
         rows += page_runs.page_rows(results) + page_runs.query_rows(results)
         problems += [f"page {r.page} as {r.viewer}: {e}" for r in results for e in r.errors]
+    if "paint" not in args.skip and not paint.available():
+        say("paint: skipped, no /usr/bin/chromium (apt-get install chromium)")
+    elif "paint" not in args.skip:
+        painted = paint.measure_paint(page_runs.viewer_accounts(owner), args.repeat, say=say)
+        rows += paint.paint_rows(painted)
+        problems += [f"paint {p.path} as {p.viewer}: {e}" for p in painted for e in p.errors]
     if "figures" not in args.skip:
         say("figures: rollups against the raw facts…")
         as_of = today_local() - timedelta(days=1)

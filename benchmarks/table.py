@@ -8,6 +8,7 @@ from dataclasses import dataclass
 # DESIGN §7, city scale on the 2-core machine.
 PAGE_WARM_S = 0.300
 PAGE_COLD_S = 1.5
+PAINT_S = 2.5  # a fully painted page in the browser
 QUERY_S = 0.100
 BYTES_PER_RERUN = 2_000_000
 REFRESH_10K_S = 0.5

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import text
 
-from benchmarks import ingest_step, page_runs, refresh, rollups
+from benchmarks import ingest_step, page_runs, paint, refresh, rollups
 from benchmarks.table import render
 from data_access.period import LOCAL, Period, today_local
 from data_access.runner import query_cache
@@ -129,3 +129,28 @@ def test_ingest_loads_exactly_the_generated_rows(pg_server, monkeypatch):
     assert result.again.unchanged == INGEST_ROWS
     assert result.incidents_in_table == INGEST_ROWS
     assert [row.n for row in ingest_step.ingest_rows(result)] == [1, 1]
+
+
+def test_pages_are_painted_in_the_browser_as_each_viewer(demo):
+    from tests.browser.harness import browser_required
+
+    if not paint.available():
+        if browser_required():
+            pytest.fail("/usr/bin/chromium is missing but browser tests are required here")
+        pytest.skip("/usr/bin/chromium not installed")
+    accounts = page_runs.viewer_accounts(demo.owner)
+    chosen = {role: accounts[role] for role in ("street", "community")}
+    paths = ("/", "/points")
+    painted = paint.measure_paint(chosen, revisits=1, paths=paths, say=lambda message: None)
+
+    assert [(p.viewer, p.path) for p in painted] == [(r, path) for r in chosen for path in paths]
+    assert all(not p.errors for p in painted), [p.errors for p in painted]
+    # each timing ended on that page, painted
+    assert [p.title for p in painted] == ["社区数字驾驶舱", "积分流转"] * 2
+    assert all(len(p.first) == 1 and len(p.again) == 1 for p in painted)
+    rows = paint.paint_rows(painted)
+    assert [row.measure for row in rows[:2]] == [
+        "page painted, first visit",
+        "page painted, revisit",
+    ]
+    assert len(rows) == 2 * len(painted)

@@ -228,10 +228,13 @@ class BrowserSession:
         assert_no_exception(page, path_and_query)
         return page
 
-    def sign_in(self, username: str, password: str, timeout_ms: float | None = None) -> None:
-        """Sign in through the app's own form; the session cookie then lasts for this context."""
+    def sign_in(
+        self, username: str, password: str, timeout_ms: float | None = None, path: str = "/"
+    ) -> None:
+        """Sign in through the app's own form (shown at `path`, whose page then runs); the
+        session cookie then lasts for this context."""
         page = self.page
-        page.goto(self.base_url + "/", wait_until="domcontentloaded")
+        page.goto(self.base_url + path, wait_until="domcontentloaded")
         wait_for_idle(page, timeout_ms or self.timeout_ms)
         if not page.get_by_label("用户名").count():
             return  # signed in already (the cookie)
@@ -261,8 +264,9 @@ class BrowserSession:
         self.context.close()
 
 
-def wait_for_idle(page, timeout_ms: float = 60_000, settle_ms: int = 400) -> None:
-    """Wait until the script run is over and something is painted, twice in a row.
+def wait_for_idle(page, timeout_ms: float = 60_000, settle_ms: int = 400) -> float:
+    """Wait until the script run is over and something is painted, twice in a row;
+    returns when (time.monotonic()) that last idle state was first seen.
 
     The second look after `settle_ms` catches a rerun that starts right after the first
     (a widget default, a query-parameter rewrite, the big screen's refresh).
@@ -282,9 +286,10 @@ def wait_for_idle(page, timeout_ms: float = 60_000, settle_ms: int = 400) -> Non
                 f"{page.url}: Streamlit not idle after {timeout_ms / 1000:.0f} s "
                 f"(stApp script/connection state: {state})"
             ) from error
+        idle_since = time.monotonic()
         page.wait_for_timeout(settle_ms)
         if page.evaluate(_IDLE_JS):
-            return
+            return idle_since
         if time.monotonic() > deadline:
             raise HarnessError(f"{page.url}: Streamlit kept rerunning for {timeout_ms / 1000} s")
 
