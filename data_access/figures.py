@@ -17,7 +17,7 @@ from data_access.runner import fetch
 from data_access.scope import Scope
 
 
-def _split(frame: pd.DataFrame) -> tuple[dict, pd.DataFrame]:
+def split_total(frame: pd.DataFrame) -> tuple[dict, pd.DataFrame]:
     """(the total row as a dict, the per-community rows; shared: read, do not modify).
     Kept per fetched frame: the same cached result splits to the same objects, so what
     is derived from them (the league) can be kept too."""
@@ -46,15 +46,15 @@ def _clean(value):
 
 def incident_summary(scope: Scope, period: Period) -> tuple[dict, pd.DataFrame]:
     frame = fetch("incident_summary", scope, grid_code=scope.grid_code, **period.params())
-    return _split(frame)
+    return split_total(frame)
 
 
 def service_summary(scope: Scope, period: Period) -> tuple[dict, pd.DataFrame]:
-    return _split(fetch("service_summary", scope, **period.params()))
+    return split_total(fetch("service_summary", scope, **period.params()))
 
 
 def points_summary(scope: Scope, period: Period) -> tuple[dict, pd.DataFrame]:
-    return _split(fetch("points_summary", scope, **period.params()))
+    return split_total(fetch("points_summary", scope, **period.params()))
 
 
 def _incident(scope: Scope, period: Period, key: str):

@@ -12,6 +12,7 @@ from datetime import datetime
 
 import pandas as pd
 
+from data_access.figures import split_total
 from data_access.period import Period
 from data_access.privacy import suppress
 from data_access.runner import fetch
@@ -62,10 +63,7 @@ def holders(scope: Scope, period: Period) -> tuple[dict, pd.DataFrame]:
     The total is a figure (its holders count is not a table cell); the per-community
     rows' holders are suppressed below 5.
     """
-    frame = fetch("points_holders", scope, t=period.params()["t"])
-    total_rows = frame[frame["community_code"].isna()]
-    total = total_rows.iloc[0].to_dict() if len(total_rows) else {}
-    per_community = frame[frame["community_code"].notna()].reset_index(drop=True)
+    total, per_community = split_total(fetch("points_holders", scope, t=period.params()["t"]))
     return total, suppress(per_community, ["holders"])
 
 
