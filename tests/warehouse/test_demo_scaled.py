@@ -141,6 +141,19 @@ def test_every_event_lies_in_the_span_in_local_time(small):
     assert 8 <= busiest <= 18, busiest
 
 
+def test_the_loaded_pages_are_all_visible(small):
+    # as autovacuum keeps them on a live warehouse: index-only scans read no heap
+    warehouse, _, _ = small
+    pages = _all(
+        warehouse.owner,
+        "SELECT relname, relpages, relallvisible FROM pg_class WHERE relname IN"
+        " ('fact_incident', 'fact_service_visit', 'ledger_journal', 'ledger_entry',"
+        " 'rollup_community_day', 'rollup_facility_day') ORDER BY 1",
+    )
+    assert len(pages) == 6
+    assert all(total > 0 and visible == total for _, total, visible in pages), pages
+
+
 def test_cockpit_check_passes(small):
     warehouse, _, _ = small
     results = run_checks(warehouse.owner)
