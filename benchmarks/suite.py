@@ -74,7 +74,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--write-results",
         action="store_true",
-        help="also write benchmarks/results/<scale>-<date>.md",
+        help="also write benchmarks/results/<scale>-<date>.md (-b, -c… if taken)",
     )
     parser.add_argument("--skip", nargs="+", choices=STEPS, default=[], metavar="STEP")
     args = parser.parse_args(argv)
@@ -182,10 +182,21 @@ def _lines(path: str) -> list[str]:
         return []
 
 
+def results_path(scale: str, today: str, folder: Path = RESULTS) -> Path:
+    """<scale>-<date>.md, or the first of -b, -c, … not yet taken: a second run the same
+    day must not overwrite the first (committed) one."""
+    path = folder / f"{scale}-{today}.md"
+    for suffix in "bcdefghijklmnopqrstuvwxyz":
+        if not path.exists():
+            return path
+        path = folder / f"{scale}-{today}-{suffix}.md"
+    raise SystemExit(f"26 results files for {scale} on {today} already: move some away")
+
+
 def write_results(scale: str, counts: dict, table: str, argv: list[str]) -> Path:
     today = datetime.now().date().isoformat()
     RESULTS.mkdir(exist_ok=True)
-    path = RESULTS / f"{scale}-{today}.md"
+    path = results_path(scale, today)
     counted = ", ".join(f"{name} {count:,}" for name, count in counts.items())
     path.write_text(
         f"# Benchmarks: {scale} scale, {today}\n\n"

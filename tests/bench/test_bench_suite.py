@@ -154,3 +154,16 @@ def test_pages_are_painted_in_the_browser_as_each_viewer(demo):
         "page painted, revisit",
     ]
     assert len(rows) == 2 * len(painted)
+
+
+def test_a_second_results_file_the_same_day_does_not_overwrite_the_first(tmp_path):
+    from benchmarks.suite import results_path
+
+    first = results_path("city", "2026-11-29", tmp_path)
+    assert first.name == "city-2026-11-29.md"
+    first.write_text("the morning's run")
+    second = results_path("city", "2026-11-29", tmp_path)
+    assert second.name == "city-2026-11-29-b.md"
+    second.write_text("the afternoon's")
+    assert results_path("city", "2026-11-29", tmp_path).name == "city-2026-11-29-c.md"
+    assert first.read_text() == "the morning's run"
