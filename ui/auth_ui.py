@@ -67,11 +67,6 @@ def _still_allowed(viewer: auth.Viewer | None) -> auth.Viewer | None:
     return None
 
 
-def viewer_scope() -> Scope:
-    viewer = _still_allowed(st.session_state.get(VIEWER_KEY))
-    return viewer.scope if viewer else Scope("community", "none")
-
-
 def _demo_accounts() -> list[dict]:
     meta = fetch("warehouse_meta_value", Scope.district(), key="demo_accounts")
     if meta.empty:
