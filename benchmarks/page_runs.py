@@ -123,10 +123,10 @@ def viewer_accounts(owner: Engine) -> dict[str, dict]:
     return {role: by_role[role] for role in VIEWER_ROLES}
 
 
-def sign_in_viewers(owner: Engine) -> dict[str, auth.Viewer]:
-    """The viewer_accounts, signed in."""
+def sign_in_viewers(owner: Engine, accounts: dict[str, dict] | None = None) -> dict:
+    """role -> auth.Viewer: `accounts` (default: the viewer_accounts), signed in."""
     viewers = {}
-    for role, account in viewer_accounts(owner).items():
+    for role, account in (accounts or viewer_accounts(owner)).items():
         answer = auth.sign_in(account["username"], account["password"])
         if answer.viewer is None:
             raise RuntimeError(f"the demo {role} account cannot sign in: {answer.reason}")

@@ -123,7 +123,10 @@ def run_steps(owner: Engine, reader: Engine, server, args) -> tuple[list[Row], l
     from data_access.period import today_local
 
     rows, problems = [], []
-    viewers = page_runs.sign_in_viewers(owner)
+    # one set of accounts: for a warehouse without demo street or community accounts,
+    # asking again would make new passwords for the bench accounts
+    accounts = page_runs.viewer_accounts(owner)
+    viewers = page_runs.sign_in_viewers(owner, accounts)
     if "pages" not in args.skip:
         results = page_runs.measure_pages(viewers, args.repeat, 2 * args.repeat, say=say)
         rows += page_runs.page_rows(results) + page_runs.query_rows(results)
@@ -131,7 +134,7 @@ def run_steps(owner: Engine, reader: Engine, server, args) -> tuple[list[Row], l
     if "paint" not in args.skip and not paint.available():
         say("paint: skipped, no /usr/bin/chromium (apt-get install chromium)")
     elif "paint" not in args.skip:
-        painted = paint.measure_paint(page_runs.viewer_accounts(owner), args.repeat, say=say)
+        painted = paint.measure_paint(accounts, args.repeat, say=say)
         rows += paint.paint_rows(painted)
         problems += [f"paint {p.path} as {p.viewer}: {e}" for p in painted for e in p.errors]
     if "figures" not in args.skip:
