@@ -177,10 +177,16 @@ class AppServer:
 # --- the browser -------------------------------------------------------------------------
 
 
-def launch_browser(playwright):
+# No host but the loopback address the app is served on resolves: an intranet without a
+# way out, at the network layer. For sessions that must keep the HTTP cache (see
+# BrowserSession.refuse_by_route).
+NO_NAME_RESOLVES = "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"
+
+
+def launch_browser(playwright, *extra_args: str):
     """Debian's Chromium, headless, with nothing of its own phoning home."""
     return playwright.chromium.launch(
-        executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        executable_path=str(CHROMIUM), headless=True, args=[*CHROMIUM_ARGS, *extra_args]
     )
 
 
@@ -202,14 +208,21 @@ class BrowserSession:
     timeout_ms: float = 60_000
     requests: list[str] = field(default_factory=list)
     screenshots: list[Path] = field(default_factory=list)
+    # Playwright turns a context's HTTP cache off while it routes requests, so every
+    # navigation fetches Streamlit's ~140 script files again, which a real browser keeps
+    # (they are served immutable). Timing sessions pass False, and launch the browser
+    # with NO_NAME_RESOLVES instead; requests are recorded either way.
+    refuse_by_route: bool = True
 
     def __post_init__(self):
         self.context = self.browser.new_context(
             viewport=VIEWPORT, locale="zh-CN", timezone_id="Asia/Shanghai"
         )
         self.context.on("request", lambda request: self.requests.append(request.url))
-        # Anything bound elsewhere is recorded above and then refused, as an intranet would.
-        self.context.route(lambda url: not is_local(url, self.app_host), lambda r: r.abort())
+        if self.refuse_by_route:
+            # Anything bound elsewhere is recorded above and then refused, as an intranet
+            # would.
+            self.context.route(lambda url: not is_local(url, self.app_host), lambda r: r.abort())
         self.page = self.context.new_page()
         self.page.on("websocket", lambda socket_: self.requests.append(socket_.url))
 
