@@ -242,3 +242,59 @@ def test_single_sign_on_maps_an_email_only_when_enabled(warehouse):
     assert auth.sign_in_sso("head.b@example.org").reason == "no_account"
     accounts.set_single_sign_on(warehouse.owner, False)
     assert auth.sign_in_sso("head.b@example.org").reason == "sso_off"
+
+
+def test_scope_communities_is_what_was_asked_within_what_the_session_allows(warehouse):
+    # Every kind of session against every kind of requested scope; the answer computed
+    # here from the dimension rows, not by the function's own SQL.
+    accounts.add_user(warehouse.owner, "street_a", PASSWORD, "street", rows.STREET_A, "甲街道")
+    with warehouse.owner.connect() as c:
+        street_of = dict(
+            c.execute(text("SELECT community_code, street_code FROM dim_community")).all()
+        )
+        community_of_grid = dict(
+            c.execute(text("SELECT grid_code, community_code FROM dim_grid")).all()
+        )
+
+    def communities(setting: str) -> set[str]:
+        kind, _, code = setting.partition(":")
+        if kind == "district":
+            return set(street_of)
+        if kind == "street":
+            return {c for c, s in street_of.items() if s == code}
+        if kind == "community":
+            return {code} & set(street_of)
+        if kind == "grid":
+            return {community_of_grid[code]} if code in community_of_grid else set()
+        return set()
+
+    sessions = {
+        None: "district",  # no session: the app's own checks (the owner's tools) decide
+        auth.sign_in("boss", PASSWORD).viewer.token_hash: "district",
+        auth.sign_in("street_a", PASSWORD).viewer.token_hash: f"street:{rows.STREET_A}",
+        auth.sign_in("head_a", PASSWORD).viewer.token_hash: f"community:{rows.COMMUNITY_A}",
+        "not-a-session": "none",
+    }
+    requested = [
+        "district",
+        f"street:{rows.STREET_A}",
+        f"street:{rows.STREET_B}",
+        f"community:{rows.COMMUNITY_A}",
+        f"community:{rows.COMMUNITY_B}",
+        f"grid:{rows.MICRO_A}",
+        f"grid:{rows.GRID_B}",
+        "grid:nowhere",
+        "street",
+        "garbage",
+    ]
+    reader = warehouse.reader()
+    for session, allowed in sessions.items():
+        for scope in requested:
+            with reader.begin() as c:
+                c.execute(text("SELECT set_config('cockpit.scope', :s, true)"), {"s": scope})
+                c.execute(
+                    text("SELECT set_config('cockpit.session', :h, true)"), {"h": session or ""}
+                )
+                answer = c.execute(text("SELECT scope_communities()")).scalar_one()
+            expected = sorted(communities(scope) & communities(allowed))
+            assert answer == expected, (allowed, scope)
