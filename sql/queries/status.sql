@@ -8,13 +8,15 @@ SELECT 1 AS ok;
 -- name: table_status
 -- One row per fact, ledger and rollup table: rows the scope sees and its newest event,
 -- summed from rollup_freshness (kept per community by triggers, migration 010)
--- rather than counted over the tables.
+-- rather than counted over the tables. :scope_codes lets a street's or a community's
+-- rows be read by key, not filtered by the policy from the city's 21,000.
 SELECT t.table_name, coalesce(sum(f.row_count), 0) AS row_count, max(f.newest) AS newest
   FROM (VALUES (1, 'fact_incident'), (2, 'fact_incident_status_log'),
                (3, 'fact_service_visit'), (4, 'ledger_journal'), (5, 'ledger_entry'),
                (6, 'rollup_community_day'), (7, 'rollup_facility_day'))
        AS t (position, table_name)
-  LEFT JOIN rollup_freshness f ON f.table_name = t.table_name
+  LEFT JOIN rollup_freshness f
+    ON f.table_name = t.table_name AND in_scope_codes(f.community_code, :scope_codes)
  GROUP BY t.position, t.table_name
  ORDER BY t.position;
 
