@@ -35,6 +35,12 @@ COOKIE = "cockpit_replica"
 # No Max-Age: it ends with the browser, and the next browser is placed afresh.
 COOKIE_ATTRIBUTES = "Path=/; HttpOnly; SameSite=Strict"
 HEADER = "X-Cockpit-Replica"
+# How long nginx keeps an idle connection to a replica: shorter than the replica's own
+# keep-alive (Streamlit's uvicorn closes an idle connection after 5 s). Otherwise nginx
+# could send a request down a connection at the moment the replica closes it; nginx
+# then retries on the next server of the group, the other replica (the backup), and
+# re-pins the browser there: a pinned browser moved for no failure.
+UPSTREAM_KEEPALIVE_TIMEOUT_S = 2
 DEBIAN_NGINX = Path("/usr/sbin/nginx")
 # What a reload may leave running: an old worker keeps its open websockets until they
 # close or this runs out (the browser then reconnects and starts a new session).
@@ -103,11 +109,13 @@ http {{
         server 127.0.0.1:{port_a} max_fails=1 fail_timeout=10s;
         server 127.0.0.1:{port_b} backup;
         keepalive 8;
+        keepalive_timeout {upstream_keepalive_timeout}s;
     }}
     upstream cockpit_b {{
         server 127.0.0.1:{port_b} max_fails=1 fail_timeout=10s;
         server 127.0.0.1:{port_a} backup;
         keepalive 8;
+        keepalive_timeout {upstream_keepalive_timeout}s;
     }}
 
     server {{
@@ -169,6 +177,7 @@ def render_config(listen_port: int, replica_ports: Mapping[str, int], run_dir: P
         cookie_attributes=COOKIE_ATTRIBUTES,
         header=HEADER,
         shutdown_timeout=WORKER_SHUTDOWN_TIMEOUT,
+        upstream_keepalive_timeout=UPSTREAM_KEEPALIVE_TIMEOUT_S,
     )
 
 
