@@ -37,3 +37,25 @@ def test_every_query_is_documented_and_bindable(name):
     allowed = PERIOD_PARAMS | {"grid_code", "community_code", "incident_id", "limit", "key"}
     allowed |= {"scope_codes"}  # filled in by data_access.runner (migration 019)
     assert named.params <= allowed, f"{name} binds unknown parameters {named.params - allowed}"
+
+
+# Queries that read every community on purpose, and why.
+WHOLE_WAREHOUSE = {
+    "orphans": "cockpit check, run by the owner over the whole warehouse",
+    "rollups_equal_facts": "cockpit check, run by the owner over the whole warehouse",
+    "rollups_current": "cockpit check: counts pending community-days, no resident's row",
+    "rollup_lag": "数据状态: counts pending community-days (the view rollup_pending)",
+}
+COMMUNITY_ROWS = re.compile(r"\b(?:fact|rollup|ledger)_\w+")
+
+
+@pytest.mark.parametrize("name", sorted(all_queries()))
+def test_every_query_over_community_rows_names_the_communities_it_wants(name):
+    # The policies keep every query in its scope whatever it says. Naming the scope's
+    # communities (in_scope_codes with :scope_codes, migration 019) or one community's
+    # key is what lets an index find a street's rows instead of the policy filtering
+    # the city's: a query that forgets is right, and slow at city scale.
+    sql = all_queries()[name].sql
+    if name in WHOLE_WAREHOUSE or not COMMUNITY_ROWS.search(sql):
+        return
+    assert "in_scope_codes(" in sql or "community_code = :community_code" in sql, name
