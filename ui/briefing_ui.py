@@ -6,13 +6,18 @@ The files are generated only when a button is clicked (a callable `data`), on a
 download thread of Streamlit's: that thread has neither the script's viewer nor its
 URL, so the viewer and the language travel in the closure. Each click is recorded in
 the audit log (the button's on_click callback, on the script thread).
+
+The briefing package (matplotlib, python-pptx, the PDF writer) is imported at the first
+click, not with the page: importing it took ~0.6 s of the first page run after the app
+started, for a button most views never press.
 """
 
 from __future__ import annotations
 
+import importlib
+
 import streamlit as st
 
-from briefing import content, pdf_document, slides
 from briefing.fonts import FontMissing, cjk_font
 from data_access import auth
 from ui import auth_ui, views
@@ -21,21 +26,23 @@ from ui.i18n import t
 
 KEY_PREFIX = "cockpit_briefing_"
 FORMATS = {
-    # kind: (button label key, MIME type, writer)
+    # kind: (button label key, MIME type, writer as module and function of briefing/)
     "pptx": (
         "briefing.pptx",
         "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-        slides.pptx_bytes,
+        ("briefing.slides", "pptx_bytes"),
     ),
-    "pdf": ("briefing.pdf", "application/pdf", pdf_document.pdf_bytes),
+    "pdf": ("briefing.pdf", "application/pdf", ("briefing.pdf_document", "pdf_bytes")),
 }
 
 
 def _maker(view: Filters, viewer: auth.Viewer, scope_name: str, kind: str):
     scope, period, lang = view.scope, view.period, view.lang
-    writer = FORMATS[kind][2]
+    module, function = FORMATS[kind][2]
 
     def make() -> bytes:
+        content = importlib.import_module("briefing.content")
+        writer = getattr(importlib.import_module(module), function)
         auth.set_current_viewer(viewer)  # row-level security bounds the download too
         try:
             return writer(content.build(scope, period, scope_name, lang))
