@@ -64,8 +64,8 @@ def facility_types(usage: pd.DataFrame) -> list[str]:
 
 
 def weekly_usage(scope: Scope, period: Period) -> pd.DataFrame:
-    """One row per facility per ISO week overlapping the period."""
-    return fetch("facility_weekly_usage", scope, **_params(period, "start_day", "end_day"))
+    """One row per facility type in scope per ISO week overlapping the period."""
+    return fetch("facility_type_weekly_usage", scope, **_params(period, "start_day", "end_day"))
 
 
 def visits_by_age_band(scope: Scope, period: Period) -> pd.DataFrame:

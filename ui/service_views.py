@@ -164,19 +164,14 @@ def utilisation_chart(usage: pd.DataFrame, *, occupancy: bool = False) -> alt.Ch
 
 
 def trend_chart(weekly: pd.DataFrame) -> alt.Chart:
-    """Visits per week, one line per facility type present. Summed here, not in the
-    browser: a city's weekly rows per facility were 60,000 rows (1.8 MB) per rerun for
-    a chart of a few dozen points."""
-    by_type = (
-        weekly.assign(visits=weekly["visits"].astype(float))
-        .groupby(["week_start", "facility_type"], as_index=False, sort=True)["visits"]
-        .sum()
-    )
+    """Visits per week, one line per facility type present, from the rows of
+    services.weekly_usage (already one per type and week: summed in the warehouse, not
+    here or in the browser, as a city's rows per facility were 60,000 per rerun)."""
     data = pd.DataFrame(
         {
-            "week": pd.to_datetime(by_type["week_start"]),
-            "type": [type_name(k) for k in by_type["facility_type"]],
-            "visits": by_type["visits"],
+            "week": pd.to_datetime(weekly["week_start"]),
+            "type": [type_name(k) for k in weekly["facility_type"]],
+            "visits": weekly["visits"].astype(float),
         }
     )
     return (

@@ -49,32 +49,41 @@ SELECT f.facility_code, f.community_code, c.community_name, f.facility_name, f.f
   LEFT JOIN users s USING (facility_code)
  ORDER BY f.facility_type, f.community_code, f.facility_code;
 
--- name: facility_weekly_usage
--- One row per facility in scope per ISO week (Monday first) overlapping the period:
--- the week's days inside the period, visits (attended units), capacity units = capacity
--- × those days, utilisation = visits ÷ capacity units.
+-- name: facility_type_weekly_usage
+-- One row per facility type in scope per ISO week (Monday first) overlapping the
+-- period: the week's days inside the period, visits (attended units), capacity units =
+-- the type's capacity per day (its facilities' summed) × those days, utilisation =
+-- visits ÷ capacity units. Summed here, per type: per facility, a city's rows were
+-- 60,000 for a chart of a few dozen points.
 WITH calendar AS (
     SELECT d::date AS day
       FROM generate_series(CAST(:start_day AS date), CAST(:end_day AS date), interval '1 day') d
 ), weeks AS (
     SELECT date_trunc('week', day::timestamp)::date AS week_start, count(*) AS days
       FROM calendar GROUP BY 1
+), types AS (
+    SELECT facility_type, sum(capacity) AS capacity_per_day
+      FROM dim_facility
+     WHERE in_scope_codes(community_code, :scope_codes)
+     GROUP BY facility_type
 ), usage AS (
-    SELECT facility_code, date_trunc('week', day::timestamp)::date AS week_start,
-           sum(attended_units) AS units
-      FROM rollup_facility_day
-     WHERE day BETWEEN :start_day AND :end_day
-       AND in_scope_codes(community_code, :scope_codes)
+    SELECT f.facility_type, date_trunc('week', r.day::timestamp)::date AS week_start,
+           sum(r.attended_units) AS units
+      FROM rollup_facility_day r
+      JOIN dim_facility f USING (facility_code)
+     WHERE r.day BETWEEN :start_day AND :end_day
+       AND in_scope_codes(r.community_code, :scope_codes)
      GROUP BY 1, 2
 )
-SELECT f.facility_code, f.facility_name, f.facility_type, w.week_start, w.days,
+SELECT t.facility_type, w.week_start, w.days,
        coalesce(u.units, 0) AS visits,
-       f.capacity * w.days AS capacity_units,
-       coalesce(u.units, 0)::double precision / (f.capacity * w.days) AS utilisation
-  FROM dim_facility f
+       t.capacity_per_day * w.days AS capacity_units,
+       coalesce(u.units, 0)::double precision
+           / nullif(t.capacity_per_day * w.days, 0) AS utilisation
+  FROM types t
  CROSS JOIN weeks w
-  LEFT JOIN usage u ON u.facility_code = f.facility_code AND u.week_start = w.week_start
- ORDER BY f.facility_type, f.facility_code, w.week_start;
+  LEFT JOIN usage u ON u.facility_type = t.facility_type AND u.week_start = w.week_start
+ ORDER BY t.facility_type, w.week_start;
 
 -- name: visits_by_age_band
 -- One row per facility type and age band with attended units in the period, with the

@@ -1,4 +1,4 @@
-"""服务场景's trend chart: visits per facility type and week, summed before it is sent."""
+"""服务场景's trend chart: visits per facility type and week, as the warehouse sums them."""
 
 from datetime import date
 
@@ -7,13 +7,14 @@ import pandas as pd
 from ui.service_views import trend_chart, type_name
 
 
-def test_the_trend_chart_sends_one_row_per_week_and_type():
+def test_the_trend_chart_draws_the_warehouse_rows_by_type_name():
+    # services.weekly_usage sums per type and week in SQL (tested in
+    # tests/warehouse/test_services_detail.py); the chart sends those rows as they are.
     weekly = pd.DataFrame(
         {
-            "facility_code": ["F1", "F2", "F3", "F1", "F2", "F3"],
-            "facility_type": ["canteen", "canteen", "childcare"] * 2,
-            "week_start": [date(2026, 11, 9)] * 3 + [date(2026, 11, 16)] * 3,
-            "visits": [3, 4, 5, 6, 7, 0],
+            "facility_type": ["canteen", "childcare"] * 2,
+            "week_start": [date(2026, 11, 9)] * 2 + [date(2026, 11, 16)] * 2,
+            "visits": [7, 5, 13, 0],
         }
     )
     data = trend_chart(weekly).data
@@ -35,7 +36,6 @@ def test_the_trend_chart_sends_one_row_per_week_and_type():
 def _weekly(visits: list[int]) -> pd.DataFrame:
     return pd.DataFrame(
         {
-            "facility_code": ["F1", "F2"],
             "facility_type": ["canteen", "childcare"],
             "week_start": [date(2026, 11, 16)] * 2,
             "visits": visits,

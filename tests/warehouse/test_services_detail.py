@@ -115,9 +115,10 @@ def test_each_community_sees_only_its_own_scenes(known):
     assert usage.facility_types(district) == ["canteen", "eldercare", "childcare"]
 
 
-def test_weekly_usage(known):
+def test_weekly_usage_per_type(known):
     frame = usage.weekly_usage(Scope("community", A), PERIOD)
-    canteen = frame[frame["facility_code"] == rows.FACILITY_A]
+    assert sorted(set(frame["facility_type"])) == ["canteen", "eldercare"]
+    canteen = frame[frame["facility_type"] == "canteen"]
     # Weeks (Monday first) overlapping 1–10 March: 23 Feb (only Sunday 1 March inside),
     # 2 March (7 days), 9 March (2 days).
     assert [d.isoformat() for d in canteen["week_start"]] == [
@@ -129,9 +130,35 @@ def test_weekly_usage(known):
     assert list(canteen["visits"]) == [0, 6, 0]
     assert list(canteen["capacity_units"]) == [10, 70, 20]
     assert canteen["utilisation"].iloc[1] == pytest.approx(6 / 70)
-    eldercare = frame[frame["facility_code"] == ELDERCARE]
+    eldercare = frame[frame["facility_type"] == "eldercare"]
     assert list(eldercare["visits"]) == [0, 0, 10]
     assert eldercare["utilisation"].iloc[2] == pytest.approx(10 / 2)
+
+
+def test_weekly_usage_sums_a_types_facilities_before_dividing(known):
+    # A second canteen in B (capacity 30) with 4 units on Wednesday 4 March.
+    engine = known.owner
+    with engine.begin() as c:
+        c.execute(
+            text(
+                "INSERT INTO dim_facility (facility_code, community_code, facility_name,"
+                " facility_type, capacity) VALUES ('B-F2', :c, '乙食堂', 'canteen', 30)"
+            ),
+            {"c": B},
+        )
+    rows.visit(engine, B, "B-F2", "canteen-b1", at("2026-03-04 12:00"), resident="q1", units=4)
+    refresh(engine)
+    query_cache().clear()
+    frame = usage.weekly_usage(Scope.district(), PERIOD)
+    week = frame[(frame["facility_type"] == "canteen") & (frame["days"] == 7)].iloc[0]
+    assert week["visits"] == 6 + 4
+    assert week["capacity_units"] == (10 + 30) * 7
+    assert week["utilisation"] == pytest.approx((6 + 4) / ((10 + 30) * 7))
+    # the community head's canteen is only their own
+    mine = usage.weekly_usage(Scope("community", B), PERIOD)
+    assert set(mine["facility_type"]) == {"canteen", "childcare"}
+    my_week = mine[(mine["facility_type"] == "canteen") & (mine["days"] == 7)].iloc[0]
+    assert (my_week["visits"], my_week["capacity_units"]) == (4, 30 * 7)
 
 
 def test_visits_by_age_band_and_group(known):
