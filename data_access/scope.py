@@ -20,7 +20,7 @@ class Scope:
             if self.code is not None:
                 raise ValueError("the district scope takes no code")
         elif self.kind in ("street", "community", "grid"):
-            if not self.code or not _CODE.match(self.code):
+            if not self.code or not self.is_code(self.code):
                 raise ValueError(f"malformed {self.kind} code: {self.code!r}")
         else:
             raise ValueError(f"unknown scope kind: {self.kind!r}")
@@ -28,6 +28,11 @@ class Scope:
     @classmethod
     def district(cls) -> Scope:
         return cls("district")
+
+    @staticmethod
+    def is_code(value: str) -> bool:
+        """Whether a street, community or grid code is well-formed (as __post_init__ checks)."""
+        return bool(_CODE.match(value))
 
     def setting(self) -> str:
         """The value of `cockpit.scope` that the row-level security policies read."""
