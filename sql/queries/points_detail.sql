@@ -69,9 +69,11 @@ SELECT cal.day::date AS day,
 -- accounts whose ledger entries up to :t sum to more than zero), residents, and the
 -- share of residents holding points (holders ÷ residents).
 -- Counted from the balances kept as entries arrive (migration 017): the accounts
--- positive now, corrected by the accounts whose entries after :t change that (their
--- balance at :t is the balance now less those entries). Summing every entry up to :t
--- took 10 s over a city's 40M; an as-of at or after the newest entry reads no entry.
+-- positive now (each community's count kept beside them, migration 023), corrected by
+-- the accounts whose entries after :t change that (their balance at :t is the balance
+-- now less those entries). Summing every entry up to :t took 10 s over a city's 40M,
+-- counting the positive balances 1–2 s; an as-of at or after the newest entry reads
+-- no entry and no balance.
 WITH later AS (
     SELECT community_code, account, sum(amount) AS amount
       FROM ledger_entry
@@ -87,8 +89,8 @@ WITH later AS (
      GROUP BY l.community_code
 ), per_community AS (
     SELECT c.community_code, c.residents,
-           (SELECT count(*) FROM ledger_account_balance b
-             WHERE b.community_code = c.community_code AND b.balance > 0)
+           coalesce((SELECT h.holders FROM ledger_holder_count h
+                      WHERE h.community_code = c.community_code), 0)
            + coalesce((SELECT x.change FROM changed x
                         WHERE x.community_code = c.community_code), 0) AS holders
       FROM dim_community c

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -141,8 +142,10 @@ def journal(
     reason: str = "志愿服务",
     counterparty: str = "邻里食堂",
     entries: list[tuple[str, str, int]] | None = None,
+    connection=None,
 ) -> None:
-    """A journal and its entries; by default the balanced pair for its kind."""
+    """A journal and its entries; by default the balanced pair for its kind. Given a
+    `connection`, inside its open transaction (left uncommitted)."""
     resident_account = f"resident:{resident}"
     default_entries = {
         "earn": [(f"source:{reason}", "source", -amount), (resident_account, "resident", amount)],
@@ -153,7 +156,7 @@ def journal(
         "expire": [(resident_account, "resident", -amount), ("expired", "expired", amount)],
         "adjust": [(resident_account, "resident", amount), ("adjustment", "adjustment", -amount)],
     }[kind]
-    with engine.begin() as c:
+    with contextlib.nullcontext(connection) if connection is not None else engine.begin() as c:
         c.execute(
             text(
                 "INSERT INTO ledger_journal (community_code, journal_id, occurred_at, kind,"

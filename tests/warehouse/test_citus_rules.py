@@ -10,13 +10,14 @@ from sqlalchemy import text
 
 from warehouse.citus_rules import Layout, find_violations, table_layout, violations
 
-# sql/migrations/001, 010, 014 and 017 (and warehouse/migrate.py for schema_migrations).
+# sql/migrations/001, 010, 014, 017 and 023 (and warehouse/migrate.py for schema_migrations).
 DISTRIBUTED = (
     "fact_incident",
     "fact_incident_status_log",
     "fact_service_visit",
     "ledger_account_balance",
     "ledger_entry",
+    "ledger_holder_count",
     "ledger_journal",
     "rollup_community_day",
     "rollup_community_day_delta",
@@ -37,7 +38,7 @@ REFERENCE = (
 LOCAL = ("ingest_load", "ingest_quarantine", "schema_migrations", "warehouse_meta")
 
 # Known findings, handled by hand in docs/scale-out.md until a migration changes them.
-# Migrations 004, 010, 014 and 017 give these tables the policy scope_read, and 012
+# Migrations 004, 010, 014, 017 and 023 give these tables the policy scope_read, and 012
 # restates it as
 # USING ((SELECT scope_is_whole_district()) OR community_code = ANY ((SELECT
 # scope_communities())::text[])): subqueries, and functions that read dim_community,
@@ -52,6 +53,7 @@ SCOPED = (
     "ledger_journal",
     "ledger_entry",
     "ledger_account_balance",
+    "ledger_holder_count",
     "rollup_community_day",
     "rollup_community_month",
     "rollup_facility_day",
@@ -59,7 +61,8 @@ SCOPED = (
 )
 # Migrations 002 and 003: triggers whose functions write rollup_dirty (the dirty-day
 # markers) or read ledger_entry (the balance check); migration 014's sum the months of
-# rollup_community_month from the days, 017's add entries to ledger_account_balance,
+# rollup_community_month from the days, 017's add entries to ledger_account_balance
+# (and, since 023, count the holders in ledger_holder_count),
 # 018's write what inserted facts add to the delta logs.
 # The append-only triggers run refuse_change(),
 # which touches no table, and are fine.

@@ -18,6 +18,7 @@ SCOPED_TABLES = [
     "ledger_journal",
     "ledger_entry",
     "ledger_account_balance",
+    "ledger_holder_count",
     "rollup_community_day",
     "rollup_community_month",
     "rollup_facility_day",
