@@ -80,3 +80,29 @@ SELECT (SELECT count(*) FROM fact_incident i JOIN dim_grid g USING (grid_code)
                               AND i.incident_id = l.incident_id)) AS problems,
        'rows pointing at a missing or mismatched community, grid, category, facility'
        || ' or incident' AS detail;
+
+-- name: balances_equal_entries
+-- The kept resident balances (migration 017) equal their entries summed, and each
+-- community's kept holder count (migration 023) equals its residents whose entries sum
+-- to more than zero: both are kept by a trigger that bulk loaders set aside (they
+-- rebuild them afterwards).
+WITH summed AS (
+    SELECT community_code, account, sum(amount) AS balance
+      FROM ledger_entry WHERE account_kind = 'resident' GROUP BY 1, 2
+), balances_off AS (
+    SELECT count(*) AS accounts
+      FROM summed s
+      FULL JOIN ledger_account_balance b USING (community_code, account)
+     WHERE s.balance IS DISTINCT FROM b.balance
+), holders AS (
+    SELECT community_code, count(*) AS holders FROM summed WHERE balance > 0 GROUP BY 1
+), holders_off AS (
+    SELECT count(*) AS communities
+      FROM holders h
+      FULL JOIN (SELECT * FROM ledger_holder_count WHERE holders <> 0) k USING (community_code)
+     WHERE h.holders IS DISTINCT FROM k.holders
+)
+SELECT b.accounts + h.communities AS problems,
+       b.accounts || ' resident balances differ from their entries, '
+       || h.communities || ' communities'' holder counts from their entries' AS detail
+  FROM balances_off b CROSS JOIN holders_off h;

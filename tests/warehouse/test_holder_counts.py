@@ -130,3 +130,29 @@ def test_concurrent_writers_to_one_account_count_it_once(ledger, opening, first,
     kept, summed = _kept_and_summed(ledger)
     assert summed == ({A: 1} if holders else {})
     assert kept == summed
+
+
+def test_cockpit_check_finds_a_balance_or_holder_count_that_drifted(ledger):
+    from warehouse.checks import run_checks
+
+    rows.journal(ledger, A, "j1", at("2026-03-01 10:00"), "earn", "p1", 10)
+    rows.journal(ledger, B, "j2", at("2026-03-01 10:00"), "earn", "p2", 5)
+
+    def check():
+        return {r.name: r for r in run_checks(ledger)}["balances_equal_entries"]
+
+    assert check().ok
+    with ledger.begin() as c:  # as a bulk load that set the triggers aside would leave it
+        c.execute(text("UPDATE ledger_account_balance SET balance = 0 WHERE community_code = :b"),
+                  {"b": B})  # fmt: skip
+        c.execute(text("UPDATE ledger_holder_count SET holders = 3 WHERE community_code = :a"),
+                  {"a": A})  # fmt: skip
+    drifted = check()
+    assert not drifted.ok
+    assert drifted.detail == (
+        "1 resident balances differ from their entries, "
+        "1 communities' holder counts from their entries"
+    )
+    with ledger.begin() as c:
+        c.execute(text("SELECT rebuild_account_balances()"))
+    assert check().ok
