@@ -14,8 +14,6 @@ started, for a button most views never press.
 
 from __future__ import annotations
 
-import importlib
-
 import streamlit as st
 
 from briefing.fonts import FontMissing, cjk_font
@@ -26,23 +24,22 @@ from ui.i18n import t
 
 KEY_PREFIX = "cockpit_briefing_"
 FORMATS = {
-    # kind: (button label key, MIME type, writer as module and function of briefing/)
+    # kind: (button label key, MIME type)
     "pptx": (
         "briefing.pptx",
         "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-        ("briefing.slides", "pptx_bytes"),
     ),
-    "pdf": ("briefing.pdf", "application/pdf", ("briefing.pdf_document", "pdf_bytes")),
+    "pdf": ("briefing.pdf", "application/pdf"),
 }
 
 
 def _maker(view: Filters, viewer: auth.Viewer, scope_name: str, kind: str):
     scope, period, lang = view.scope, view.period, view.lang
-    module, function = FORMATS[kind][2]
 
     def make() -> bytes:
-        content = importlib.import_module("briefing.content")
-        writer = getattr(importlib.import_module(module), function)
+        from briefing import content, pdf_document, slides  # at the first click: see above
+
+        writer = {"pptx": slides.pptx_bytes, "pdf": pdf_document.pdf_bytes}[kind]
         auth.set_current_viewer(viewer)  # row-level security bounds the download too
         try:
             return writer(content.build(scope, period, scope_name, lang))
@@ -91,7 +88,7 @@ def sidebar_section(view: Filters) -> None:
             st.error(t("briefing.no_font", lang))
             return
         stem = f"{t('briefing.file', lang)}_{scope_name}_{period.as_of.isoformat()}"
-        for kind, (label, mime, _) in FORMATS.items():
+        for kind, (label, mime) in FORMATS.items():
             st.download_button(
                 t(label, lang),
                 data=_maker(view, viewer, scope_name, kind),
