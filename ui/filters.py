@@ -312,8 +312,9 @@ def filter_bar(filters: Filters) -> None:
     if filters.street:
         in_street = communities[communities["street_code"] == filters.street]
     names = lookup(in_street, "community_code", "community_name")
-    # the grid box lists the chosen community's grids only (fetched for it alone)
-    grid_rows = figures.grids(Scope("community", filters.community)) if filters.community else None
+    # the grid box lists the chosen community's grids only: the view's own scope (a grid
+    # scope admits its community's grids, the rows the URL's grid was checked against)
+    grid_rows = figures.grids(filters.scope) if filters.community else None
 
     state[WIDGET_PREFIX + "street"] = filters.street or ""
     state[WIDGET_PREFIX + "community"] = filters.community or ""

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from data_access import Scope, figures
+from data_access import figures
 from data_access.league import League
 from ui.downloads import download_buttons
 from ui.filters import Filters, user_scope
@@ -18,8 +18,8 @@ from ui.tiles import format_value, tile
 def scope_label(view: Filters) -> str:
     """The name of the place the view shows: 萧山区, a street, a community or a grid."""
     scope = user_scope()
-    if view.grid:  # a checked grid comes with its community (filters.parse)
-        rows = figures.grids(Scope("community", view.community))
+    if view.grid:  # its community's grids, as the URL's grid was checked against
+        rows = figures.grids(view.scope)
         match = rows[rows["grid_code"] == view.grid]
         if len(match):
             return str(match.iloc[0]["grid_name"])
