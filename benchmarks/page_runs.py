@@ -13,8 +13,11 @@ queries reached the database (data_access.runner.QUERY_OBSERVERS).
   before the run. Warm: run again with all of them populated (a query whose :t moved to
   the next minute runs again, as it would in the app).
 - Next minute: what a wall screen's rerun meets once a minute. The app's clock is moved
-  a minute on and every cached result is past its time to live, so a live view's queries
-  (their "now" moved) run again, and the rest are kept if the warehouse is unchanged.
+  a minute on and every cached result is past its time to live. The warehouse is
+  unchanged, so the live view's last-minute results are served and its queries (their
+  "now" moved) run behind the rerun (data_access.runner); the rest are kept. Timed
+  twice: the rerun, which the viewer waits for, and until the results computed behind
+  it are in (the figures current again), which nobody waits for.
 - Viewers: the district (the whole city at city scale), a street (a wall screen's
   usual scope) and a community.
 """
@@ -23,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import secrets
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -76,6 +80,10 @@ class PageRun:
     bytes_sent: int
     queries: list[tuple[str, float, int]]  # (name, seconds, rows) that reached the database
     error: str | None = None
+    # queries run behind results served from the minute before (data_access.runner), and
+    # seconds from the run's start until they were all in
+    behind: list[tuple[str, float, int]] = field(default_factory=list)
+    current_after: float | None = None
 
 
 @dataclass
@@ -171,10 +179,13 @@ class _Probe:
 
 @contextlib.contextmanager
 def _measuring():
-    probe, queries = _Probe(), []
+    probe, queries, behind = _Probe(), [], []
 
     def observe(name: str, seconds: float, rows: int) -> None:
-        queries.append((name, seconds, rows))
+        if threading.current_thread().name.startswith(runner.BEHIND_THREAD_PREFIX):
+            behind.append((name, seconds, rows, time.perf_counter()))  # and when it was in
+        else:
+            queries.append((name, seconds, rows))
 
     original = app_test.LocalScriptRunner
     app_test.LocalScriptRunner = probe.runner_class()
@@ -186,7 +197,7 @@ def _measuring():
     streamlit_config.set_option("logger.level", "error")
     streamlit_logger.set_log_level("error")
     try:
-        yield probe, queries
+        yield probe, queries, behind
     finally:
         app_test.LocalScriptRunner = original
         runner.QUERY_OBSERVERS.remove(observe)
@@ -219,19 +230,24 @@ def _a_minute_later():
         period.datetime, runner.CACHE_TTL = saved
 
 
-def _run(app: AppTest, probe: _Probe, queries: list) -> PageRun:
-    before = len(queries)
+def _run(app: AppTest, probe: _Probe, queries: list, behind: list) -> PageRun:
+    before, before_behind = len(queries), len(behind)
+    started = time.perf_counter()
     app.run()
     seconds, size = probe.take()
+    runner.settle(TIMEOUT_S)  # not to be timed in the next run
+    ran_behind = behind[before_behind:]
+    current_after = max(done for *_, done in ran_behind) - started if ran_behind else None
     error = "; ".join(str(e.value)[:200] for e in app.exception) or None
-    return PageRun(seconds, size, queries[before:], error)
+    ran_behind = [(name, seconds, rows) for name, seconds, rows, _ in ran_behind]
+    return PageRun(seconds, size, queries[before:], error, ran_behind, current_after)
 
 
 def measure_page(
     label: str, script: str, params: dict, viewer_label: str, viewer, cold: int, warm: int
 ) -> PageResult:
     result = PageResult(label, viewer_label)
-    with _measuring() as (probe, queries):
+    with _measuring() as (probe, queries, behind):
         app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT_S)
         app.session_state[VIEWER_KEY] = viewer
         for key, value in params.items():
@@ -242,11 +258,11 @@ def measure_page(
             app.switch_page(script)
         for _ in range(cold):
             clear_caches()
-            result.cold.append(_run(app, probe, queries))
+            result.cold.append(_run(app, probe, queries, behind))
         for _ in range(warm):
-            result.warm.append(_run(app, probe, queries))
+            result.warm.append(_run(app, probe, queries, behind))
         with _a_minute_later():
-            result.next_minute.append(_run(app, probe, queries))
+            result.next_minute.append(_run(app, probe, queries, behind))
     return result
 
 
@@ -276,8 +292,14 @@ def page_rows(results: list[PageResult]) -> list[Row]:
             if kind != "cold":
                 ran = sum(len(run.queries) for run in runs)
                 of = sum(len(run.queries) for run in r.cold)
-                row = _with_what(row, f"{what} ({ran} queries ran; {of} cold)")
+                ran_behind = sum(len(run.behind) for run in runs)
+                also = f", {ran_behind} behind it" if ran_behind else ""
+                row = _with_what(row, f"{what} ({ran} queries ran{also}; {of} cold)")
             rows.append(_with_errors(row, r.errors) if kind == "cold" else row)
+            current = [run.current_after for run in runs if run.current_after is not None]
+            if current:
+                # Nobody waits for this: the viewer has the minute before's figures.
+                rows.append(timing_row(f"figures current, {kind}", what, current, None))
         sizes = [run.bytes_sent for run in r.runs]
         top = max(sizes)
         rows.append(

@@ -13,6 +13,11 @@ def today_local() -> date:
     return datetime.now(LOCAL).date()
 
 
+def current_minute() -> datetime:
+    """Now, local, to the minute: a live view's T (as_of_instant), so caches can hit."""
+    return datetime.now(LOCAL).replace(second=0, microsecond=0)
+
+
 def day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=LOCAL)
 
@@ -45,7 +50,9 @@ class Period:
 
     def as_of_instant(self, now: datetime | None = None) -> datetime:
         """T: the end of the as-of day, or now (to the minute, so caches can hit)."""
-        now = (now or datetime.now(LOCAL)).astimezone(LOCAL).replace(second=0, microsecond=0)
+        if now is None:
+            now = current_minute()
+        now = now.astimezone(LOCAL).replace(second=0, microsecond=0)
         return min(now, day_start(self.as_of + timedelta(days=1)))
 
     def params(self, now: datetime | None = None) -> dict:

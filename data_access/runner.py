@@ -13,25 +13,37 @@ One query runs at a time per cache key: a caller that misses while the same quer
 already running waits for that run's result instead of running it again. Fifty wall
 screens whose cache expired in the same minute ask the warehouse once, and a page's
 calls fetched at once (data_access.at_once) may share a query.
+
+A live view (T = now, to the minute) asks anew each minute. When the minute turns and
+the warehouse has committed nothing since the last minute's result was fetched, that
+result is served at once and the new minute's is computed behind it
+(stale-while-revalidate): only the passing of time separates the two, so a wall screen
+does not wait a whole-city query's seconds every minute for figures that moved by a
+minute. New rows are never held back this way: after a commit, the caller waits.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import cache
 
 import pandas as pd
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from data_access import period
 from data_access.scope import Scope
 from data_access.sql_files import query
+
+log = logging.getLogger(__name__)
 
 # Seconds: figures move slowly; big screens refresh every 30–60 s. COCKPIT_CACHE_TTL
 # shortens it for tests that watch new rows arrive.
@@ -42,6 +54,11 @@ CACHE_ENTRIES = 4096
 # than CACHE_TTL.
 VERSION_TTL = min(2.0, CACHE_TTL)
 STATEMENT_TIMEOUT_MS = 10_000
+# Seconds an earlier minute's live result may stand in while the current minute's is
+# computed: a wall screen reruns every 30-60 s; a desk coming back later waits instead.
+LIVE_GRACE_S = 120.0
+# Live results computed behind a served one at once (each holds a connection).
+BACKGROUND_WORKERS = 2
 CONNECT_TIMEOUT_S = 3
 # Called with (query name, seconds, rows) after each database execution (never on a
 # cache hit): benchmarks/suite.py times the request-path queries here. Empty in the app.
@@ -127,6 +144,8 @@ class QueryCache:
         self._last_good: OrderedDict[tuple, _Entry] = OrderedDict()
         self._lock = threading.Lock()
         self._running: dict[tuple, threading.Event] = {}
+        # live family (a key without its "now") -> (the newest key fetched, its now)
+        self._live: OrderedDict[tuple, tuple[tuple, datetime]] = OrderedDict()
         self.health = Health()
 
     def get_fresh(
@@ -155,7 +174,8 @@ class QueryCache:
         with self._lock:
             return self._last_good.get(key)
 
-    def put(self, key: tuple, frame: pd.DataFrame, version: str | None = None) -> None:
+    def put(self, key: tuple, frame: pd.DataFrame, version: str | None = None, live=None) -> None:
+        """Keep a result; `live` = (family, now) for a live view's (see _live_family)."""
         entry = _Entry(frame, time.time(), version)
         with self._lock:
             for store in (self._fresh, self._last_good):
@@ -163,11 +183,28 @@ class QueryCache:
                 store.move_to_end(key)
                 while len(store) > CACHE_ENTRIES:
                     store.popitem(last=False)
+            if live is not None:
+                family, now = live
+                newest = self._live.get(family)
+                if newest is None or newest[1] <= now:
+                    self._live[family] = (key, now)
+                    self._live.move_to_end(family)
+                while len(self._live) > CACHE_ENTRIES:
+                    self._live.popitem(last=False)
+
+    def earlier_live(self, family: tuple, not_before: datetime) -> _Entry | None:
+        """The family's newest result if its "now" is at or after `not_before`."""
+        with self._lock:
+            newest = self._live.get(family)
+            if newest is None or newest[1] < not_before:
+                return None
+            return self._last_good.get(newest[0])
 
     def clear(self) -> None:
         with self._lock:
             self._fresh.clear()
             self._last_good.clear()
+            self._live.clear()
 
     def start_run(self, key: tuple) -> tuple[threading.Event, bool]:
         """(the key's running query's end, True when the caller is to run it)."""
@@ -220,6 +257,12 @@ def fetch(name: str, scope: Scope, url: str | None = None, **params) -> pd.DataF
     cached = cache_store.get_fresh(key, lambda: warehouse_version(url))
     if cached is not None:
         return cached
+    live = _live_family(key, bound)
+    if live is not None:
+        earlier = _earlier_minute(cache_store, live, url)
+        if earlier is not None:
+            _compute_behind(name, key, url, named, scope, bound, session, live)
+            return earlier
     running, runs_it = cache_store.start_run(key)
     if not runs_it:
         running.wait(STATEMENT_TIMEOUT_MS / 1000 + CONNECT_TIMEOUT_S)
@@ -231,10 +274,78 @@ def fetch(name: str, scope: Scope, url: str | None = None, **params) -> pd.DataF
             return _stale(last_good)  # that run found the warehouse down: no second wait
         # that run failed otherwise (or is stuck): try, or fall back, as if alone
     try:
-        return _fetch_now(name, key, url, named, scope, bound, session)
+        return _fetch_now(name, key, url, named, scope, bound, session, live)
     finally:
         if runs_it:
             cache_store.end_run(key, running)
+
+
+def _live_family(key: tuple, bound: dict) -> tuple[tuple, datetime] | None:
+    """(the key without its "now", now) when the query is a live view's at the current
+    minute: some bound instant is now (data_access.period) — :t, or a live period's
+    :end_at. None for a fixed as-of, whose figures never move."""
+    now = period.current_minute()
+    if not any(isinstance(value, datetime) and value == now for value in bound.values()):
+        return None
+    name, url, scope, bound_by, params_key = key
+    frozen_now = _freeze(now)
+    timeless = tuple(item for item in params_key if item[1] != frozen_now)
+    return (name, url, scope, bound_by, timeless), now
+
+
+def _earlier_minute(cache_store: QueryCache, live, url: str) -> pd.DataFrame | None:
+    """An earlier minute's result of the same live view, fetched at most LIVE_GRACE_S
+    before now, when the warehouse has committed nothing since (time alone moved)."""
+    family, now = live
+    entry = cache_store.earlier_live(family, now - timedelta(seconds=LIVE_GRACE_S))
+    if entry is None or entry.version is None:
+        return None
+    if warehouse_version(url) != entry.version:
+        return None
+    return entry.frame
+
+
+BEHIND_THREAD_PREFIX = "cockpit-live"  # names the threads (QUERY_OBSERVERS may tell them)
+_behind = ThreadPoolExecutor(BACKGROUND_WORKERS, thread_name_prefix=BEHIND_THREAD_PREFIX)
+_behind_futures: set[Future] = set()
+_behind_lock = threading.Lock()
+
+
+def _compute_behind(name, key, url, named, scope, bound, session, live) -> None:
+    """Compute the key's result in the background, unless it is already running."""
+    cache_store = query_cache()
+    running, runs_it = cache_store.start_run(key)
+    if not runs_it:
+        return
+
+    def compute():
+        try:
+            _fetch_now(name, key, url, named, scope, bound, session, live)
+        except WarehouseUnavailable:
+            pass  # a later call meets the outage in the foreground and says so
+        except Exception:
+            log.exception("computing %s behind a served result failed", name)
+        finally:
+            cache_store.end_run(key, running)
+
+    future = _behind.submit(compute)
+    with _behind_lock:
+        _behind_futures.add(future)
+    future.add_done_callback(_forget)
+
+
+def _forget(future: Future) -> None:
+    with _behind_lock:
+        _behind_futures.discard(future)
+
+
+def settle(timeout: float | None = None) -> int:
+    """Wait for the results being computed behind served ones; how many there were.
+    For tests and benchmarks, which must not count or time them in the next step."""
+    with _behind_lock:
+        pending = set(_behind_futures)
+    wait(pending, timeout)
+    return len(pending)
 
 
 def scope_codes(scope: Scope, url: str | None = None) -> list[str] | None:
@@ -249,7 +360,7 @@ def scope_codes(scope: Scope, url: str | None = None) -> list[str] | None:
     return sorted(fetch("communities_in_scope", scope, url=url)["community_code"])
 
 
-def _fetch_now(name, key, url, named, scope, bound, session) -> pd.DataFrame:
+def _fetch_now(name, key, url, named, scope, bound, session, live=None) -> pd.DataFrame:
     cache_store = query_cache()
     started = time.perf_counter()
     try:
@@ -270,7 +381,7 @@ def _fetch_now(name, key, url, named, scope, bound, session) -> pd.DataFrame:
     cache_store.health.record_success()
     for observe in QUERY_OBSERVERS:
         observe(name, time.perf_counter() - started, len(frame))
-    cache_store.put(key, frame, version)
+    cache_store.put(key, frame, version, live)
     return frame
 
 
