@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 import pandas as pd
 
 from briefing import charts
-from data_access import figures, incidents, league
+from data_access import figures, incidents, league, runner
 from data_access.period import LOCAL, Period, day_start
 from data_access.scope import Scope
 from ui.formatting import (
@@ -282,13 +282,15 @@ def _community_section(row: dict, period: Period, lang: str) -> Section:
 def build(
     scope: Scope, period: Period, scope_name: str, lang: str, now: datetime | None = None
 ) -> Briefing:
-    """The briefing of the view (scope, period, as-of) that the pages show."""
-    result = league.league(scope, period)
-    sections = [_overview_section(scope, period, result, lang)]
-    if scope.kind == "street":
-        sections += [
-            _community_section(row, period, lang) for row in result.table.to_dict("records")
-        ]
+    """The briefing of the view (scope, period, as-of) that the pages show, its figures
+    those of the T it states (never the minute before's, see data_access.runner)."""
+    with runner.exact_minute():
+        result = league.league(scope, period)
+        sections = [_overview_section(scope, period, result, lang)]
+        if scope.kind == "street":
+            sections += [
+                _community_section(row, period, lang) for row in result.table.to_dict("records")
+            ]
     generated = (now or datetime.now(LOCAL)).astimezone(LOCAL).strftime("%Y-%m-%d %H:%M")
     return Briefing(
         title=t("briefing.title", lang),

@@ -24,6 +24,8 @@ minute. New rows are never held back this way: after a commit, the caller waits.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import logging
 import os
 import threading
@@ -59,6 +61,7 @@ STATEMENT_TIMEOUT_MS = 10_000
 LIVE_GRACE_S = 120.0
 # Live results computed behind a served one at once (each holds a connection).
 BACKGROUND_WORKERS = 2
+_exact_minute = contextvars.ContextVar("exact_minute", default=False)
 CONNECT_TIMEOUT_S = 3
 # Called with (query name, seconds, rows) after each database execution (never on a
 # cache hit): benchmarks/suite.py times the request-path queries here. Empty in the app.
@@ -258,7 +261,7 @@ def fetch(name: str, scope: Scope, url: str | None = None, **params) -> pd.DataF
     if cached is not None:
         return cached
     live = _live_family(key, bound)
-    if live is not None:
+    if live is not None and not _exact_minute.get():
         earlier = _earlier_minute(cache_store, live, url)
         if earlier is not None:
             _compute_behind(name, key, url, named, scope, bound, session, live)
@@ -278,6 +281,18 @@ def fetch(name: str, scope: Scope, url: str | None = None, **params) -> pd.DataF
     finally:
         if runs_it:
             cache_store.end_run(key, running)
+
+
+@contextlib.contextmanager
+def exact_minute():
+    """Within it (and the calls data_access.at_once makes from it), a live view's result
+    is the current minute's, waited for if need be: for what states its T, as a
+    briefing does, which must not carry the minute before's figures."""
+    token = _exact_minute.set(True)
+    try:
+        yield
+    finally:
+        _exact_minute.reset(token)
 
 
 def _live_family(key: tuple, bound: dict) -> tuple[tuple, datetime] | None:

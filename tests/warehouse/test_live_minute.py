@@ -1,13 +1,15 @@
 """data_access.runner: when a live view's minute turns and the warehouse has committed
 nothing since the last minute's result, that result is served at once and the new
 minute's is computed behind it; after a commit, or once the earlier result is too old,
-the caller waits for the new minute's rows instead.
+the caller waits for the new minute's rows instead, and so does a briefing, which
+states its minute.
 
 The figure used is 超期未结 (overdue): an incident falls due between the two minutes, so
 the two results differ by exactly that incident."""
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime, timedelta
 
 import pytest
@@ -31,14 +33,21 @@ class _Clock(datetime):
 
 @pytest.fixture
 def live(fresh_warehouse, monkeypatch):
-    """(overdue as the district's live view shows it now, executions so far, set clock)."""
+    """(overdue as the district's live view shows it now, queries run by the callers,
+    queries run behind them, set clock)."""
     two_communities(fresh_warehouse.owner)
     _Clock.current = datetime.now(LOCAL).replace(second=0, microsecond=0)
     monkeypatch.setattr(period, "datetime", _Clock)
     monkeypatch.setattr(runner, "CACHE_TTL", -1.0)  # every result past its TTL at once
     monkeypatch.setattr(runner, "VERSION_TTL", 0.0)
     executions: list[str] = []
-    monkeypatch.setattr(runner, "QUERY_OBSERVERS", [lambda name, *_: executions.append(name)])
+    behind: list[str] = []
+
+    def observe(name, *_):
+        computed_behind = threading.current_thread().name.startswith(runner.BEHIND_THREAD_PREFIX)
+        (behind if computed_behind else executions).append(name)
+
+    monkeypatch.setattr(runner, "QUERY_OBSERVERS", [observe])
     query_cache().clear()
 
     def overdue() -> int:
@@ -55,7 +64,7 @@ def live(fresh_warehouse, monkeypatch):
     def set_clock(moment: datetime) -> None:
         _Clock.current = moment
 
-    yield overdue, executions, set_clock
+    yield overdue, executions, behind, set_clock
     runner.settle(30)
     query_cache().clear()
 
@@ -72,7 +81,7 @@ def _falls_due_between_minutes(fresh_warehouse, start: datetime, incident_id: st
 
 
 def test_the_last_minute_is_served_while_the_next_is_computed(fresh_warehouse, live):
-    overdue, executions, set_clock = live
+    overdue, executions, behind, set_clock = live
     start = _Clock.current
     _falls_due_between_minutes(fresh_warehouse, start, "LIVE-1")
 
@@ -84,14 +93,14 @@ def test_the_last_minute_is_served_while_the_next_is_computed(fresh_warehouse, l
     assert executions == ["incident_summary"]  # nothing ran before the answer
     assert served == 0  # the earlier minute's figure
     assert runner.settle(30) == 1  # the new minute's, computed behind it
-    assert executions == ["incident_summary"] * 2
+    assert (executions, behind) == (["incident_summary"], ["incident_summary"])
 
     assert overdue() == 1  # the new minute's figure, without running again
-    assert executions == ["incident_summary"] * 2
+    assert (executions, behind) == (["incident_summary"], ["incident_summary"])
 
 
 def test_after_a_commit_the_caller_waits_for_new_rows(fresh_warehouse, live):
-    overdue, executions, set_clock = live
+    overdue, executions, behind, set_clock = live
     start = _Clock.current
     assert overdue() == 0
 
@@ -99,11 +108,11 @@ def test_after_a_commit_the_caller_waits_for_new_rows(fresh_warehouse, live):
     set_clock(start + MINUTE)
     assert overdue() == 1  # the new row and the new minute, at once
     assert runner.settle(30) == 0
-    assert executions == ["incident_summary"] * 2
+    assert (executions, behind) == (["incident_summary"] * 2, [])
 
 
 def test_an_earlier_result_too_old_is_not_served(fresh_warehouse, live):
-    overdue, executions, set_clock = live
+    overdue, executions, behind, set_clock = live
     start = _Clock.current
     _falls_due_between_minutes(fresh_warehouse, start, "LIVE-3")
     assert overdue() == 0
@@ -111,4 +120,29 @@ def test_an_earlier_result_too_old_is_not_served(fresh_warehouse, live):
     set_clock(start + timedelta(seconds=runner.LIVE_GRACE_S) + MINUTE)
     assert overdue() == 1
     assert runner.settle(30) == 0
-    assert executions == ["incident_summary"] * 2
+    assert (executions, behind) == (["incident_summary"] * 2, [])
+
+
+def test_a_briefing_states_its_minute_and_waits_for_it(fresh_warehouse, live, monkeypatch):
+    from briefing import content
+    from ui.i18n import t
+
+    _, executions, behind, set_clock = live
+    start = _Clock.current
+    _falls_due_between_minutes(fresh_warehouse, start, "LIVE-4")
+    for key, value in fresh_warehouse.env().items():
+        monkeypatch.setenv(key, value)
+
+    def briefing_overdue() -> tuple[str, str]:
+        built = content.build(Scope.district(), Period.last_days(30), "全区", "zh")
+        tiles = {tile.label: tile.value for tile in built.sections[0].pages[0].groups[0].tiles}
+        return tiles[t("fig.overdue", "zh")], built.as_of_text
+
+    assert briefing_overdue() == ("0", content.as_of_text(Period.last_days(30), "zh"))
+    ran = len(executions)
+    set_clock(start + MINUTE)
+    # The new minute's figure with the new minute's label, not the minute before's 0.
+    assert briefing_overdue() == ("1", content.as_of_text(Period.last_days(30), "zh"))
+    assert "incident_summary" in executions[ran:]  # waited for, not computed behind
+    runner.settle(30)
+    assert behind == []
