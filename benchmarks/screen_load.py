@@ -4,9 +4,15 @@ printing the p95 refresh time of N screens against one screen alone. Budget (DES
 
     .venv/bin/python benchmarks/screen_load.py                       # 50 screens, 30 s, 3 min
     .venv/bin/python benchmarks/screen_load.py --sessions 5 --interval 5 --duration 20
+    .venv/bin/python benchmarks/screen_load.py --home /path/to/city-home --streets 50
 
 Starts a throwaway embedded warehouse with the demo district (benchmarks/common.py), a
 district screen token, and one headless `streamlit run app.py` on a free loopback port.
+`--home` uses an existing embedded warehouse instead (the city of `cockpit demo --scale
+city`), left as it was but for the screen tokens it adds (they expire with the run).
+`--streets N` gives the screens street tokens, one street per screen, round-robin
+over the first N streets by code: a city's fifty command centres each watching their
+own street, which share no cached figure; the single screen watches the first street.
 Each screen is a websocket client speaking Streamlit's own protocol (BackMsg /
 ForwardMsg protobufs on /_stcore/stream) the way the browser's frontend does, without
 a browser: it opens `/?mode=screen&token=…`, arms a timer for every `auto_rerun` the
@@ -62,13 +68,13 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "browser"))  # harness.AppServer: `streamlit run`
 
 from harness import AppServer  # noqa: E402
-from sqlalchemy import create_engine  # noqa: E402
+from sqlalchemy import create_engine, text  # noqa: E402
 from streamlit.proto.Alert_pb2 import Alert  # noqa: E402
 from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 from websockets.asyncio.client import connect  # noqa: E402
 
-from benchmarks.common import throwaway_demo_warehouse  # noqa: E402
+from benchmarks.common import DemoWarehouse, throwaway_demo_warehouse  # noqa: E402
 from ui import screen  # noqa: E402
 from ui.formatting import MISSING  # noqa: E402
 from ui.i18n import t  # noqa: E402
@@ -123,7 +129,7 @@ class ScreenClient:
     """One wall screen: a websocket session that behaves like Streamlit's frontend."""
 
     def __init__(self, number: int, port: int, query_string: str):
-        self.number = number
+        self.number = number  # its place in the phase (and in the phase's query strings)
         self.url = f"ws://127.0.0.1:{port}/_stcore/stream"
         self.base = f"http://127.0.0.1:{port}/"
         self.query_string = query_string
@@ -436,15 +442,19 @@ class Phase:
 
 async def run_phase(
     port: int,
-    query_string: str,
+    query_strings: list[str],
     sessions: int,
     interval: float,
     duration: float,
     app_pid: int,
     pg_home: Path,
 ) -> Phase:
-    """N screens, staggered over one interval; keep the requests sent in the window."""
-    clients = [ScreenClient(number, port, query_string) for number in range(sessions)]
+    """N screens, staggered over one interval; keep the requests sent in the window.
+    Screen i opens query_strings[i % len(query_strings)]."""
+    clients = [
+        ScreenClient(number, port, query_strings[number % len(query_strings)])
+        for number in range(sessions)
+    ]
     began = time.perf_counter()
     window = (began + interval, began + interval + duration)
 
@@ -583,6 +593,9 @@ def print_report(single: Phase, crowd: Phase, args, warm: list[Rerun]) -> bool:
         f"{args.duration:g} s measured per phase"
         + (f"; app environment {' '.join(args.app_env)}" if args.app_env else "")
     )
+    watched = f"one street each, over {args.streets} streets" if args.streets else "the district"
+    where = f"the warehouse in {args.home}" if args.home else "the demo district"
+    print(f"Screens watch {watched}, on {where}.")
     print()
     print(
         f"| {'sessions':>8} | {'reruns':>6} | {'p50 ms':>7} | {'p95 ms':>7} | {'max ms':>7} "
@@ -646,6 +659,42 @@ def print_report(single: Phase, crowd: Phase, args, warm: list[Rerun]) -> bool:
     return measured and not problems
 
 
+@contextlib.contextmanager
+def _warehouse(home: Path | None):
+    """The demo district in a throwaway warehouse, or the embedded one in `home`."""
+    if home is None:
+        with throwaway_demo_warehouse("cockpit-screen-load-") as warehouse:
+            yield warehouse
+        return
+    from warehouse.db import owner_url
+    from warehouse.server import ServerManager
+
+    saved = os.environ.get("COCKPIT_HOME")
+    os.environ["COCKPIT_HOME"] = str(home.resolve())
+    try:
+        ServerManager(home.resolve()).ensure_running()
+        yield DemoWarehouse(home.resolve(), owner_url(), 0.0)
+    finally:
+        if saved is None:
+            os.environ.pop("COCKPIT_HOME", None)
+        else:
+            os.environ["COCKPIT_HOME"] = saved
+
+
+def screen_tokens(engine, streets: int, lasting: timedelta) -> list[str]:
+    """One district token, or one token for each of the first `streets` streets."""
+    label = "screen_load benchmark"
+    if not streets:
+        return [create_screen_token(engine, "district", None, lasting, label).token]
+    with engine.connect() as connection:
+        codes = connection.execute(
+            text("SELECT street_code FROM dim_street ORDER BY street_code LIMIT :n"),
+            {"n": streets},
+        ).scalars()
+        codes = list(codes)
+    return [create_screen_token(engine, "street", code, lasting, label).token for code in codes]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=50, help="screens at once")
@@ -654,6 +703,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--duration", type=float, default=180, help="seconds measured per phase")
     parser.add_argument("--playlist", type=Path, help="another screen playlist (TOML)")
+    parser.add_argument(
+        "--home", type=Path, help="an existing embedded warehouse (COCKPIT_HOME) to use"
+    )
+    parser.add_argument(
+        "--streets", type=int, default=0, help="street screens over the first N streets"
+    )
     parser.add_argument(
         "--cache-ttl", type=float, help="the app's query-cache TTL in seconds (default 60)"
     )
@@ -667,20 +722,20 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if any("=" not in item for item in args.app_env):
         parser.error("--app-env takes NAME=VALUE")
-    if args.interval < 1 or args.sessions < 1 or args.duration <= 0:
-        parser.error("--interval ≥ 1, --sessions ≥ 1 and --duration > 0, please")
+    if args.interval < 1 or args.sessions < 1 or args.duration <= 0 or args.streets < 0:
+        parser.error("--interval ≥ 1, --sessions ≥ 1, --duration > 0, --streets ≥ 0, please")
+    if args.home and not (args.home / "pgdata").is_dir():
+        parser.error(f"--home {args.home} holds no embedded warehouse (no pgdata folder)")
     if args.playlist:
         os.environ[screen.PLAYLIST_ENV] = str(args.playlist.resolve())
     os.environ[screen.REFRESH_ENV] = str(args.interval)
 
     began = time.perf_counter()
-    with throwaway_demo_warehouse("cockpit-screen-load-") as warehouse:
-        print(f"demo district loaded in {warehouse.load_seconds:.1f} s", flush=True)
+    with _warehouse(args.home) as warehouse:
+        print(f"warehouse ready in {warehouse.load_seconds:.1f} s", flush=True)
         engine = create_engine(warehouse.owner_url)
         hours = (args.duration * 2 + args.interval * 2) / 3600 + 1
-        token = create_screen_token(
-            engine, "district", None, timedelta(hours=hours), "screen_load benchmark"
-        ).token
+        tokens = screen_tokens(engine, args.streets, timedelta(hours=hours))
         engine.dispose()
         env = warehouse.env()  # with the refresh period and playlist set above
         env["STREAMLIT_SERVER_FILE_WATCHER_TYPE"] = "none"
@@ -690,8 +745,8 @@ def main(argv: list[str] | None = None) -> int:
         app = AppServer(ROOT / "app.py", env).start(timeout=120)
         try:
             print(f"app on port {app.port} (log {app.log_path})", flush=True)
-            query_string = urlencode({"mode": "screen", "token": token})
-            warm = asyncio.run(warm_up(app.port, token))
+            query_strings = [urlencode({"mode": "screen", "token": token}) for token in tokens]
+            warm = asyncio.run(warm_up(app.port, tokens[0]))
             phases = []
             for sessions in (1, args.sessions):
                 print(f"measuring {sessions} screen(s)…", flush=True)
@@ -699,7 +754,7 @@ def main(argv: list[str] | None = None) -> int:
                     asyncio.run(
                         run_phase(
                             app.port,
-                            query_string,
+                            query_strings,
                             sessions,
                             args.interval,
                             args.duration,
