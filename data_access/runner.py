@@ -61,7 +61,6 @@ STATEMENT_TIMEOUT_MS = 10_000
 LIVE_GRACE_S = 120.0
 # Live results computed behind a served one at once (each holds a connection).
 BACKGROUND_WORKERS = 2
-_exact_minute = contextvars.ContextVar("exact_minute", default=False)
 CONNECT_TIMEOUT_S = 3
 # Called with (query name, seconds, rows) after each database execution (never on a
 # cache hit): benchmarks/suite.py times the request-path queries here. Empty in the app.
@@ -283,6 +282,9 @@ def fetch(name: str, scope: Scope, url: str | None = None, **params) -> pd.DataF
             cache_store.end_run(key, running)
 
 
+_exact_minute = contextvars.ContextVar("exact_minute", default=False)
+
+
 @contextlib.contextmanager
 def exact_minute():
     """Within it (and the calls data_access.at_once makes from it), a live view's result
@@ -354,13 +356,12 @@ def _forget(future: Future) -> None:
         _behind_futures.discard(future)
 
 
-def settle(timeout: float | None = None) -> int:
-    """Wait for the results being computed behind served ones; how many there were.
-    For tests and benchmarks, which must not count or time them in the next step."""
+def settle(timeout: float | None = None) -> None:
+    """Wait for the results being computed behind served ones: for tests and benchmarks,
+    which must not count or time them in their next step."""
     with _behind_lock:
         pending = set(_behind_futures)
     wait(pending, timeout)
-    return len(pending)
 
 
 def scope_codes(scope: Scope, url: str | None = None) -> list[str] | None:

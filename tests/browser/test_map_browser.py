@@ -148,6 +148,9 @@ def test_map_paints_hovers_selects_and_drills(open_page, demo_warehouse):
     panel = page.locator('[data-testid="stHeading"]', has_text=target["grid_name"])
     panel.first.wait_for(state="visible", timeout=20_000)
     drill = page.get_by_role("button", name="筛选到该区域")
+    # The panel's heading and its button arrive as separate deltas of the same run: under
+    # load the heading was seen before the button (a CI run counted 0 buttons).
+    drill.first.wait_for(state="visible", timeout=20_000)
     assert drill.count() == 1
     session_screenshot(page, "map-selected")
 
