@@ -40,6 +40,31 @@ class DemoWarehouse:
 
 
 @contextmanager
+def _embedded_in(home: Path) -> Iterator[None]:
+    """While the block runs, this process's warehouse is the embedded one in `home`:
+    COCKPIT_HOME points at it and DATABASE_URL / COCKPIT_OWNER_URL are set aside."""
+    saved = {key: os.environ.get(key) for key in ("COCKPIT_HOME", *_EXTERNAL)}
+    for key in _EXTERNAL:
+        os.environ.pop(key, None)
+    os.environ["COCKPIT_HOME"] = str(home)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def _server(home: Path):
+    from warehouse.server import ServerManager
+
+    pg_bin = os.environ.get("COCKPIT_PG_BIN")
+    return ServerManager(home, Path(pg_bin) if pg_bin else None)
+
+
+@contextmanager
 def throwaway_demo_warehouse(prefix: str, keep: bool = False) -> Iterator[DemoWarehouse]:
     """An embedded PostgreSQL in a temporary folder, migrated, with the demo district
     ending today; this process's COCKPIT_HOME points at it while the block runs."""
@@ -47,36 +72,45 @@ def throwaway_demo_warehouse(prefix: str, keep: bool = False) -> Iterator[DemoWa
     from demo.district import load_demo
     from warehouse.db import owner_url
     from warehouse.migrate import migrate
-    from warehouse.server import ServerManager
 
     work = Path(tempfile.mkdtemp(prefix=prefix))
     home = work / "home"
-    saved = {key: os.environ.get(key) for key in ("COCKPIT_HOME", *_EXTERNAL)}
-    for key in _EXTERNAL:
-        os.environ.pop(key, None)
-    os.environ["COCKPIT_HOME"] = str(home)
-    pg_bin = os.environ.get("COCKPIT_PG_BIN")
-    manager = ServerManager(home, Path(pg_bin) if pg_bin else None)
+    manager = _server(home)
     try:
-        manager.ensure_running()
-        from sqlalchemy import create_engine
+        with _embedded_in(home):
+            manager.ensure_running()
+            from sqlalchemy import create_engine
 
-        url = owner_url()
-        engine = create_engine(url)
-        try:
-            began = time.perf_counter()
-            migrate(engine)
-            load_demo(engine, seed=DEMO_SEED, today=today_local(), replace=False, progress=None)
-            seconds = time.perf_counter() - began
-        finally:
-            engine.dispose()
-        yield DemoWarehouse(home, url, seconds)
+            url = owner_url()
+            engine = create_engine(url)
+            try:
+                began = time.perf_counter()
+                migrate(engine)
+                load_demo(engine, seed=DEMO_SEED, today=today_local(), replace=False, progress=None)
+                seconds = time.perf_counter() - began
+            finally:
+                engine.dispose()
+            yield DemoWarehouse(home, url, seconds)
     finally:
         manager.stop()
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
         if not keep:
             shutil.rmtree(work, ignore_errors=True)
+
+
+@contextmanager
+def existing_warehouse(home: Path) -> Iterator[DemoWarehouse]:
+    """The embedded warehouse already in `home` (the city of `cockpit demo --scale
+    city`), started if need be and stopped afterwards only if it was not running; this
+    process's COCKPIT_HOME points at it while the block runs."""
+    from warehouse.db import owner_url
+
+    home = home.resolve()
+    manager = _server(home)
+    was_running = manager.is_running()
+    try:
+        with _embedded_in(home):
+            manager.ensure_running()
+            yield DemoWarehouse(home, owner_url(), 0.0)
+    finally:
+        if not was_running:
+            manager.stop()

@@ -9,7 +9,8 @@ printing the p95 refresh time of N screens against one screen alone. Budget (DES
 Starts a throwaway embedded warehouse with the demo district (benchmarks/common.py), a
 district screen token, and one headless `streamlit run app.py` on a free loopback port.
 `--home` uses an existing embedded warehouse instead (the city of `cockpit demo --scale
-city`), left as it was but for the screen tokens it adds (they expire with the run).
+city`), left as it was (running or not) but for the screen tokens it adds, which expire
+with the run.
 `--streets N` gives the screens street tokens, one street per screen, round-robin
 over the first N streets by code: a city's fifty command centres each watching their
 own street, which share no cached figure; the single screen watches the first street.
@@ -74,7 +75,7 @@ from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 from websockets.asyncio.client import connect  # noqa: E402
 
-from benchmarks.common import DemoWarehouse, throwaway_demo_warehouse  # noqa: E402
+from benchmarks.common import existing_warehouse, throwaway_demo_warehouse  # noqa: E402
 from ui import screen  # noqa: E402
 from ui.formatting import MISSING  # noqa: E402
 from ui.i18n import t  # noqa: E402
@@ -659,28 +660,6 @@ def print_report(single: Phase, crowd: Phase, args, warm: list[Rerun]) -> bool:
     return measured and not problems
 
 
-@contextlib.contextmanager
-def _warehouse(home: Path | None):
-    """The demo district in a throwaway warehouse, or the embedded one in `home`."""
-    if home is None:
-        with throwaway_demo_warehouse("cockpit-screen-load-") as warehouse:
-            yield warehouse
-        return
-    from warehouse.db import owner_url
-    from warehouse.server import ServerManager
-
-    saved = os.environ.get("COCKPIT_HOME")
-    os.environ["COCKPIT_HOME"] = str(home.resolve())
-    try:
-        ServerManager(home.resolve()).ensure_running()
-        yield DemoWarehouse(home.resolve(), owner_url(), 0.0)
-    finally:
-        if saved is None:
-            os.environ.pop("COCKPIT_HOME", None)
-        else:
-            os.environ["COCKPIT_HOME"] = saved
-
-
 def screen_tokens(engine, streets: int, lasting: timedelta) -> list[str]:
     """One district token, or one token for each of the first `streets` streets."""
     label = "screen_load benchmark"
@@ -731,7 +710,12 @@ def main(argv: list[str] | None = None) -> int:
     os.environ[screen.REFRESH_ENV] = str(args.interval)
 
     began = time.perf_counter()
-    with _warehouse(args.home) as warehouse:
+    warehouse_in = (
+        existing_warehouse(args.home)
+        if args.home
+        else throwaway_demo_warehouse("cockpit-screen-load-")
+    )
+    with warehouse_in as warehouse:
         print(f"warehouse ready in {warehouse.load_seconds:.1f} s", flush=True)
         engine = create_engine(warehouse.owner_url)
         hours = (args.duration * 2 + args.interval * 2) / 3600 + 1
