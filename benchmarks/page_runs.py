@@ -236,10 +236,10 @@ def _run(app: AppTest, probe: _Probe, queries: list, behind: list) -> PageRun:
     app.run()
     seconds, size = probe.take()
     runner.settle(TIMEOUT_S)  # not to be timed in the next run
-    ran_behind = behind[before_behind:]
-    current_after = max(done for *_, done in ran_behind) - started if ran_behind else None
+    ran_behind = [(name, took, rows) for name, took, rows, _ in behind[before_behind:]]
+    done_at = [done for *_, done in behind[before_behind:]]
+    current_after = max(done_at) - started if done_at else None
     error = "; ".join(str(e.value)[:200] for e in app.exception) or None
-    ran_behind = [(name, seconds, rows) for name, seconds, rows, _ in ran_behind]
     return PageRun(seconds, size, queries[before:], error, ran_behind, current_after)
 
 
