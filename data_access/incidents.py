@@ -27,6 +27,11 @@ def overdue(scope: Scope, period: Period, limit: int = OVERDUE_LIMIT) -> pd.Data
     return fetch("overdue_incidents", scope, limit=limit, **_params(scope, period))
 
 
+def newest(scope: Scope, period: Period, limit: int = 8) -> pd.DataFrame:
+    """The latest reports of the day before the as-of instant, newest first."""
+    return fetch("newest_incidents", scope, limit=limit, **_params(scope, period))
+
+
 def timeline(scope: Scope, period: Period, community_code: str, incident_id: str) -> pd.DataFrame:
     """One incident's status steps up to the as-of instant, in time order."""
     return fetch(

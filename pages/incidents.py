@@ -5,48 +5,36 @@ import streamlit as st
 
 from data_access import figures, incidents
 from data_access.at_once import at_once
-from ui import filters, incident_views, screen, shell, views
+from ui import filters, incident_views, shell, views, wall_pages
 from ui.i18n import t
 
 shell.ensure_frame()
-SCREEN_OVERDUE_ROWS = 8
 
 view = filters.current()
 scope, period = view.scope, view.period
 previous = period.previous()
 
-st.title(t("page.incidents"))
-st.caption(views.period_caption(view))
-
-on_screen = view.mode == "screen"
-summary, summary_before, overdue, flow, histogram, channels, categories = at_once(
-    lambda: figures.incident_summary(scope, period)[0],  # [0]: the scope's total row
-    lambda: figures.incident_summary(scope, previous)[0],
-    lambda: incidents.overdue(scope, period),
-    lambda: incidents.flow_by_day(scope, period),
-    # the desk's lower charts; the wall screen has no room for them
-    lambda: None if on_screen else incidents.handling_histogram(scope, period),
-    lambda: None if on_screen else incidents.channels(scope, period),
-    lambda: None if on_screen else incidents.categories(scope, period),
-)
-incident_views.kpi_tiles(
-    summary,
-    summary_before,
-    t("overview.delta_help", start=previous.start.isoformat(), end=previous.end.isoformat()),
-)
-
-if on_screen:
-    left, right = st.columns([2, 3])
-    with left:
-        st.subheader(t("incidents.overdue_title"))
-        if overdue.empty:
-            st.info(t("incidents.overdue_none"))
-        else:
-            shown = incident_views.overdue_display(overdue).iloc[:, 1:7]
-            screen.table(shown, SCREEN_OVERDUE_ROWS, testid="screenOverdue")
-    with right:
-        incident_views.flow_charts(flow, screen=True, height=180)
+if view.mode == "screen":
+    wall_pages.incidents(scope, period)
 else:
+    st.title(t("page.incidents"))
+    st.caption(views.period_caption(view))
+
+    summary, summary_before, overdue, flow, histogram, channels, categories = at_once(
+        lambda: figures.incident_summary(scope, period)[0],  # [0]: the scope's total row
+        lambda: figures.incident_summary(scope, previous)[0],
+        lambda: incidents.overdue(scope, period),
+        lambda: incidents.flow_by_day(scope, period),
+        lambda: incidents.handling_histogram(scope, period),
+        lambda: incidents.channels(scope, period),
+        lambda: incidents.categories(scope, period),
+    )
+    incident_views.kpi_tiles(
+        summary,
+        summary_before,
+        t("overview.delta_help", start=previous.start.isoformat(), end=previous.end.isoformat()),
+    )
+
     chosen = incident_views.overdue_table(overdue, summary.get("overdue"))
     steps = (
         incidents.timeline(scope, period, chosen["community_code"], chosen["incident_id"])

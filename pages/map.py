@@ -5,15 +5,18 @@ import streamlit as st
 
 from data_access import figures, geo
 from data_access.at_once import at_once
-from ui import downloads, filters, map_view, shell, views
+from ui import downloads, filters, map_view, shell, views, wall_pages
 from ui.formatting import format_count
 from ui.i18n import t
 
 shell.ensure_frame()
-SCREEN_MAP_HEIGHT = 600
 
 view = filters.current()
 scope, period = view.scope, view.period
+
+if view.mode == "screen":  # the wall's own composition (ui/wall_pages.py)
+    wall_pages.map_wall(scope, period)
+    st.stop()
 st.html(map_view.map_css(view.mode))
 
 heading, headline = st.columns([2.2, 3])
@@ -52,8 +55,7 @@ with drawn:
         )
         event = st.pydeck_chart(
             deck,
-            # Below the wall screen's frame bar the map must still fit 1080 rows.
-            height=SCREEN_MAP_HEIGHT if view.mode == "screen" else map_view.MAP_HEIGHT["desk"],
+            height=map_view.MAP_HEIGHT["desk"],
             on_select="rerun",
             selection_mode="single-object",
             key=map_view.chart_key(scope, level),

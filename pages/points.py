@@ -6,7 +6,7 @@ from data_access import figures
 from data_access import points as ledger
 from data_access.at_once import at_once
 from data_access.frames import lookup
-from ui import downloads, filters, shell, views
+from ui import downloads, filters, shell, views, wall_pages
 from ui import points_views as show
 from ui.formatting import format_count, format_datetime, format_number
 from ui.i18n import t
@@ -17,6 +17,10 @@ shell.ensure_frame()
 
 view = filters.current()
 scope, period = view.scope, view.period
+
+if view.mode == "screen":  # the wall's own composition (ui/wall_pages.py)
+    wall_pages.points_wall(scope, period)
+    st.stop()
 
 st.title(t("page.points"))
 st.caption(f"{views.period_caption(view)} · {t('points.caption')}")

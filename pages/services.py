@@ -11,7 +11,7 @@ import streamlit as st
 from data_access import figures
 from data_access import services as usage_of
 from data_access.at_once import at_once
-from ui import downloads, filters, shell, views
+from ui import downloads, filters, shell, views, wall_pages
 from ui import service_views as show
 from ui.i18n import t
 from ui.tiles import tile
@@ -20,6 +20,10 @@ shell.ensure_frame()
 
 view = filters.current()
 scope, period = view.scope, view.period
+
+if view.mode == "screen":  # the wall's own composition (ui/wall_pages.py)
+    wall_pages.services_wall(scope, period)
+    st.stop()
 
 st.title(t("page.services"))
 st.caption(f"{views.period_caption(view)} · {t('services.caption')}")

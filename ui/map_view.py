@@ -30,7 +30,7 @@ from pydeck.types import String
 from data_access import Scope, geo
 from data_access.derived import derived
 from data_access.frames import lookup
-from ui import coords
+from ui import coords, map_layers
 from ui.formatting import format_count, format_number, format_rate
 from ui.i18n import current_language, t
 
@@ -415,24 +415,6 @@ def incident_objects(
     return objects
 
 
-# A district's 324 micro-grids keep their names; a city's 3,000 overprint into a block.
-LABELS_MAX = 400
-
-
-def label_objects(areas: pd.DataFrame) -> list[dict]:
-    """Each area's short name at its label point; none when there are too many to read."""
-    if len(areas) > LABELS_MAX:
-        return []
-    return derived("label_objects", (areas,), lambda: _label_objects(areas))
-
-
-def _label_objects(areas: pd.DataFrame) -> list[dict]:
-    return [
-        {"position": [row.label_lon, row.label_lat], "text": short_label(row.area_name, row.level)}
-        for row in areas.itertuples()
-    ]
-
-
 @dataclass(frozen=True)
 class Style:
     line: list[int]
@@ -486,7 +468,10 @@ def build_deck(
 ) -> pdk.Deck:
     config = config or map_config()
     style = STYLES.get(mode, STYLES["desk"])
+    width, height = MAP_WIDTH.get(mode, 1080), MAP_HEIGHT.get(mode, 700)
+    view = fit_view(geo.bounds(areas), width, height)
     layers = [
+        *map_layers.context_layers(mode, config.coordinates),
         pdk.Layer(
             "PolygonLayer",
             data=area_objects(areas, colouring),
@@ -500,7 +485,7 @@ def build_deck(
             pickable=True,
             auto_highlight=True,
             highlight_color=[255, 255, 255, 90],
-        )
+        ),
     ]
     if outlines is not None and not outlines.empty:
         layers.append(
@@ -549,35 +534,12 @@ def build_deck(
                 pickable=False,
             )
         )
-    labels = label_objects(areas)
-    characters = "".join(sorted({ch for label in labels for ch in label["text"]}))
-    layers.append(
-        pdk.Layer(
-            "TextLayer",
-            data=labels,
-            id="labels",
-            get_position="position",
-            get_text="text",
-            get_color=style.text,
-            get_size=18 if level == "community" else 16,
-            size_units=String("pixels"),
-            font_family=String(FONT_FAMILY),
-            font_weight=600,
-            character_set=String(characters),
-            font_settings={"sdf": True, "fontSize": 64, "buffer": 6},
-            outline_width=3,
-            outline_color=style.text_halo,
-            get_text_anchor=String("middle"),
-            get_alignment_baseline=String("center"),
-            pickable=False,
-        )
-    )
+    labels = map_layers.placed_labels(areas, view, width, height, config.coordinates, short_label)
+    layers.append(map_layers.label_layer(labels, mode, FONT_FAMILY))
     extra = {"map_style": config.style_url} if config.style_url else {}
     return CompactDeck(
         layers=layers,
-        initial_view_state=fit_view(
-            geo.bounds(areas), MAP_WIDTH.get(mode, 1080), MAP_HEIGHT.get(mode, 700)
-        ),
+        initial_view_state=view,
         map_provider=None,
         tooltip={
             "html": TOOLTIP_HTML,

@@ -102,27 +102,54 @@ def test_stale_warning_when_the_newest_data_is_older_than_the_threshold(
     assert "未更新" in bar
 
 
-def test_screen_overview_shows_the_open_incidents_and_the_league(
-    demo_app, demo_warehouse, tmp_path, monkeypatch
-):
+def test_screen_overview_is_the_composed_wall(demo_app, demo_warehouse, tmp_path, monkeypatch):
+    """The wall's overview: the open and overdue figures, the newest reports, the
+    overdue list's total and the league's top five, each against the rows."""
     _playlist(tmp_path, monkeypatch, stale_minutes=10_000)
     app = _screen_app(demo_warehouse)
     now = datetime.now(LOCAL).replace(second=0, microsecond=0)
+    open_sql = (
+        "reported_at <= :t AND NOT (closed_at IS NOT NULL AND closed_at <= :t)"
+        " AND NOT (rejected_at IS NOT NULL AND rejected_at <= :t)"
+    )
     with demo_warehouse.owner.connect() as connection:
         open_now = connection.execute(
-            text(
-                "SELECT count(*) FROM fact_incident WHERE reported_at <= :t"
-                " AND NOT (closed_at IS NOT NULL AND closed_at <= :t)"
-                " AND NOT (rejected_at IS NOT NULL AND rejected_at <= :t)"
-            ),
+            text(f"SELECT count(*) FROM fact_incident WHERE {open_sql}"), {"t": now}
+        ).scalar_one()
+        overdue_now = connection.execute(
+            text(f"SELECT count(*) FROM fact_incident WHERE {open_sql} AND due_at < :t"),
             {"t": now},
         ).scalar_one()
+        newest = connection.execute(
+            text(
+                "SELECT to_char(i.reported_at AT TIME ZONE 'Asia/Shanghai', 'HH24:MI'),"
+                " k.category_name, c.community_name FROM fact_incident i"
+                " JOIN dim_incident_category k USING (category_code)"
+                " JOIN dim_community c USING (community_code)"
+                " WHERE i.reported_at <= :t AND i.reported_at > :t - interval '1 day'"
+                " AND NOT (i.rejected_at IS NOT NULL AND i.rejected_at <= :t)"
+                " ORDER BY i.reported_at DESC, i.community_code, i.incident_id LIMIT 1"
+            ),
+            {"t": now},
+        ).one()
         communities = connection.execute(text("SELECT count(*) FROM dim_community")).scalar_one()
-    tiles = {metric.label: metric.value for metric in app.metric}
-    assert tiles["未结事件"] == format_count(open_now)
-    league = [e.proto.body for e in app.get("html") if "screenLeague" in e.proto.body]
-    assert len(league) == 1
-    assert league[0].count("<tr>") == 1 + min(communities, 10)  # header + the top rows
+    walls = [e.proto.body for e in app.get("html") if 'data-testid="wall"' in e.proto.body]
+    assert len(walls) == 1
+    wall = walls[0]
+    assert _figure(wall, "open") == format_count(open_now)
+    assert _figure(wall, "overdue") == format_count(overdue_now)
+    newest_table = wall.split('data-testid="wallNewest"', 1)[1].split("</table>", 1)[0]
+    first_row = newest_table.split("<tbody><tr>", 1)[1].split("</tr>", 1)[0]
+    assert [cell.split("</td>")[0] for cell in first_row.split("<td>")[1:4]] == list(newest)
+    assert f"超期未结 · 共 {overdue_now:,} 件" in wall
+    league = wall.split('data-testid="wallLeague"', 1)[1].split("</table>", 1)[0]
+    assert league.count("<tr>") == 1 + min(communities, 5)  # header + the top five
+    assert 'data-testid="wallMap"' in wall
+
+
+def _figure(wall: str, key: str) -> str:
+    block = wall.split(f'data-key="{key}"', 1)[1]
+    return block.split('data-testid="wallFigure">', 1)[1].split("</div>", 1)[0]
 
 
 def test_desk_mode_has_no_screen_frame(demo_app):

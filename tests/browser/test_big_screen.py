@@ -1,5 +1,8 @@
 """The wall screen (大屏) in a real browser, opened through a real screen token, at
-1920×1080 and 3840×2160: every playlist page fits without scrolling, the screen
+1920×1080, 3840×2160 and a spliced 5760×1080: every playlist page is the composed
+wall (map in the centre, panels around it), fits without scrolling and leaves less
+than a tenth of the screen blank (tests/browser/blank.py says how that is measured;
+the screenshots are kept in test-artifacts/screenshots), the screen
 rotates through its playlist keeping token and mode, and new rows show up on the
 tile without a reload.
 
@@ -9,6 +12,7 @@ test (the app re-reads it when it changes), and a 2 s query-cache TTL.
 
 from __future__ import annotations
 
+import base64
 import os
 import time
 import tomllib
@@ -18,6 +22,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
+from blank import blank_share, root_font_px
 from harness import (
     REPO_ROOT,
     AppServer,
@@ -34,7 +39,8 @@ from ui.formatting import format_count
 from warehouse.accounts import create_screen_token
 from warehouse.rollups import refresh
 
-VIEWPORTS = {"1080p": (1920, 1080), "4k": (3840, 2160)}
+VIEWPORTS = {"1080p": (1920, 1080), "4k": (3840, 2160), "3x1": (5760, 1080)}
+BLANK_MAX = 0.10
 CACHE_TTL_S = 2
 REAL_PLAYLIST = REPO_ROOT / "config" / "screen_playlist.toml"
 SCREENSHOTS = REPO_ROOT / "test-artifacts" / "screenshots"
@@ -128,13 +134,15 @@ class Screen:
     def open(self, url: str):
         self.page.goto(f"http://{self.host}{url}", wait_until="domcontentloaded")
         wait_for_idle(self.page, 90_000)
-        self.page.locator('[data-testid="stMetric"], .screen-table').first.wait_for()
+        self.page.locator('[data-testid="wall"]').first.wait_for()
         assert_no_exception(self.page, url)
         return self.page
 
-    def screenshot(self, name: str) -> None:
+    def screenshot(self, name: str) -> Path:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        self.page.screenshot(path=str(SCREENSHOTS / f"{self.stem}-{name}.png"))
+        path = SCREENSHOTS / f"{self.stem}-{name}.png"
+        self.page.screenshot(path=str(path))
+        return path
 
     def close(self) -> None:
         self.context.close()
@@ -158,26 +166,26 @@ def screen_at(browser, screen_server, request):
 
 @pytest.mark.parametrize("size_name", list(VIEWPORTS))
 def test_every_playlist_page_fits_without_scrolling(
-    size_name, screen_at, playlist_file, screen_token
+    size_name, screen_at, playlist_file, screen_token, demo_warehouse
 ):
     stops = write_playlist(playlist_file, dwell=600)
     width, height = VIEWPORTS[size_name]
     screen = screen_at((width, height))
-    drawn_downloads = 0
+    with demo_warehouse.owner.connect() as connection:
+        communities = connection.execute(text("SELECT count(*) FROM dim_community")).scalar_one()
     for number, stop in enumerate(stops, start=1):
         page = screen.open(stop_url(stop, screen_token))
-        screen.screenshot(f"{number}")
+        page.wait_for_function(MAP_PAINTED_JS, timeout=30_000)
+        shot = screen.screenshot(f"{number}")
         fit = page.evaluate(FIT_JS)
         where = f"{size_name} stop {number} {stop}"
         assert fit["innerHeight"] == height, where
         assert fit["documentScrollHeight"] <= fit["innerHeight"], (where, fit)
         assert not fit["overflowing"], (where, fit)
         assert fit["lowestElement"] <= fit["innerHeight"], (where, fit)
-        # Dark, no sidebar, and the frame bar with the clock in Asia/Shanghai.
+        # Dark, no sidebar, no desk buttons, and the frame bar with the clock.
         assert page.locator('[data-testid="stSidebar"]:visible').count() == 0
-        # The tables' download buttons are drawn (as at the desk) but not shown.
-        drawn_downloads += page.locator('[data-testid="stDownloadButton"]').count()
-        assert page.locator('[data-testid="stDownloadButton"]:visible').count() == 0, where
+        assert page.locator('[data-testid="stDownloadButton"]').count() == 0, where
         background = page.evaluate(
             "getComputedStyle(document.querySelector('.stApp')).backgroundColor"
         )
@@ -186,15 +194,35 @@ def test_every_playlist_page_fits_without_scrolling(
         now = datetime.now(LOCAL)
         shown = datetime.combine(now.date(), datetime.strptime(clock, "%H:%M").time(), LOCAL)
         assert abs((now - shown).total_seconds()) < 180, clock
-    assert drawn_downloads > 0
-    # Type scales with the viewport: the tile figures are large at both sizes.
+        # The map holds the centre: the widest panel, drawn, with the scope's areas.
+        map_box = page.locator('[data-testid="wallMap"]').bounding_box()
+        assert map_box["width"] >= 0.3 * min(width, 1.78 * height), (where, map_box)
+        assert map_box["height"] >= 0.5 * height, (where, map_box)
+        if not stop.get("street") and not stop.get("community"):
+            drawn = _map_svg(page).count("data-area=")
+            assert drawn == communities, (where, drawn, communities)
+        blank = blank_share(shot)
+        assert blank < BLANK_MAX, f"{where}: {blank:.1%} of the screen is blank ({shot})"
+    # Type scales with the screen: a figure is at least three times the body's size.
+    root_px = root_font_px(width, height)
     value_px = float(
         screen.page.evaluate(
-            "parseFloat(getComputedStyle("
-            "document.querySelector('[data-testid=\"stMetricValue\"]')).fontSize)"
+            "parseFloat(getComputedStyle(document.querySelector('.w-fig-value')).fontSize)"
         )
     )
-    assert value_px >= 2.5 * 16 * width / 1920, value_px
+    assert value_px >= 3 * root_px, (value_px, root_px)
+
+
+# The map image has loaded and has a size (it is drawn, not just present).
+MAP_PAINTED_JS = """
+() => { const map = document.querySelector('[data-testid="wallMap"]');
+        return map && map.complete && map.naturalWidth > 0 && map.clientHeight > 0; }
+"""
+
+
+def _map_svg(page) -> str:
+    source = page.locator('[data-testid="wallMap"]').get_attribute("src")
+    return base64.b64decode(source.split(",", 1)[1]).decode("utf-8")
 
 
 TITLES = {"/": "总览", "/incidents": "民情事件", "/map": "网格地图"}
@@ -240,8 +268,7 @@ def _open_incidents(connection) -> int:
 
 
 def _open_tile(page) -> str:
-    tile = page.locator('[data-testid="stMetric"]', has_text="未结事件")
-    return tile.locator('[data-testid="stMetricValue"]').inner_text().strip()
+    return page.locator('.w-fig[data-key="open"] .w-fig-value').first.inner_text().strip()
 
 
 def test_new_rows_show_up_without_a_reload(screen_at, playlist_file, screen_token, demo_warehouse):
