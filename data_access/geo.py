@@ -64,6 +64,12 @@ def area_rows(scope: Scope, level: str) -> pd.DataFrame:
     return _of_level(fetch("map_grid_areas", scope, grid_code=scope.grid_code), level)
 
 
+def street_areas(scope: Scope) -> pd.DataFrame:
+    """The streets of the scope's communities: street_code, street_name and geometry
+    (GeoJSON text, unparsed; None for a street loaded without an outline)."""
+    return fetch("map_street_areas", scope)
+
+
 def _of_level(grid_areas: pd.DataFrame, level: str) -> pd.DataFrame:
     return grid_areas[grid_areas["level"] == level].reset_index(drop=True)
 

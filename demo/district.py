@@ -19,7 +19,7 @@ from sqlalchemy import Engine, text
 
 from demo import facts
 from demo.communities import COMMUNITIES, DEFAULT_CATEGORIES, STREETS
-from demo.geometry import community_rect, tile
+from demo.geometry import Area, community_shape, split, streets
 from warehouse.accounts import ensure_demo_accounts
 from warehouse.checks import record_checks, run_checks
 
@@ -63,7 +63,8 @@ def _dimensions(seed: int):
     rng = facts.rng_for(seed, "dimensions")
     communities, grids, facilities, cells = [], [], [], {}
     for c in COMMUNITIES:
-        rect = community_rect(c.lat, c.lon, c.area_ha)
+        outline, _ = community_shape(c.code, c.lat, c.lon, c.area_ha, streets()[c.street_code])
+        area = Area(outline)
         profile = dict(c.profile, area_ha=c.area_ha)
         communities.append(
             (
@@ -77,7 +78,7 @@ def _dimensions(seed: int):
                 c.area_ha,
                 c.lat,
                 c.lon,
-                json.dumps(rect.geojson()),
+                json.dumps(area.geojson()),
                 "{" + ",".join(c.estimated) + "}",
                 json.dumps(profile, ensure_ascii=False),
             )
@@ -89,7 +90,8 @@ def _dimensions(seed: int):
         residents = _split(c.residents, weights)
         cells[c.code] = []
         micro_no = 0
-        for g, grid_rect in enumerate(tile(rect, n_grids)):
+        for g, grid_shape in enumerate(split(outline, n_grids, c.code)):
+            grid_area = Area(grid_shape)
             grid_code = f"{c.code}G{g + 1:02d}"
             where = f"（{compounds[g * len(compounds) // n_grids]}）" if compounds else ""
             grid_name = f"第{g + 1}网格{where}"
@@ -103,18 +105,19 @@ def _dimensions(seed: int):
                     f"网格员 {g + 1:02d}",
                     households[g],
                     residents[g],
-                    json.dumps(grid_rect.geojson()),
+                    json.dumps(grid_area.geojson()),
                 )
             )
             n_micro = c.micro_grids[g]
             if not n_micro:
-                cells[c.code].append((grid_code, grid_rect))
+                cells[c.code].append((grid_code, grid_area))
                 continue
             micro_weights = [rng.uniform(0.6, 1.4) for _ in range(n_micro)]
             micro_households = _split(households[g], micro_weights)
             micro_residents = _split(residents[g], micro_weights)
             unit = "楼道" if c.micro_label == "楼道长" else "微网格"
-            for m, micro_rect in enumerate(tile(grid_rect, n_micro)):
+            for m, micro_shape in enumerate(split(grid_shape, n_micro, grid_code)):
+                micro_area = Area(micro_shape)
                 micro_no += 1
                 micro_code = f"{grid_code}M{m + 1:02d}"
                 grids.append(
@@ -127,12 +130,12 @@ def _dimensions(seed: int):
                         f"{c.micro_label} {micro_no:02d}",
                         micro_households[m],
                         micro_residents[m],
-                        json.dumps(micro_rect.geojson()),
+                        json.dumps(micro_area.geojson()),
                     )
                 )
-                cells[c.code].append((micro_code, micro_rect))
+                cells[c.code].append((micro_code, micro_area))
         for n, f in enumerate(c.facilities):
-            lat, lon = rect.point(rng.random(), rng.random(), margin=0.15)
+            lat, lon = area.point(rng.random(), rng.random(), margin=0.15)
             details = dict(f.details, utilisation_hint=f.utilisation)
             facilities.append(
                 (
@@ -186,7 +189,11 @@ def build_district(
         today,
         as_of,
         [
-            Table("dim_street", ("street_code", "street_name", "kind"), list(STREETS)),
+            Table(
+                "dim_street",
+                ("street_code", "street_name", "kind", "geometry"),
+                [(*s, json.dumps(Area(streets()[s[0]]).geojson())) for s in STREETS],
+            ),
             Table(
                 "dim_community",
                 (

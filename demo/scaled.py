@@ -36,6 +36,7 @@ from demo.scaled_dims import (
     FACILITY_COLUMNS,
     GRID_COLUMNS,
     SCALES,
+    STREET_COLUMNS,
     build_dimensions,
 )
 from demo.scaled_facts import Facts, Span
@@ -149,7 +150,7 @@ def load_scaled(
         cursor.execute("SET LOCAL synchronous_commit = off")
         cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
         cursor.execute("SET LOCAL work_mem = '256MB'")  # the arrival-order sorts
-        _copy_rows(cursor, "dim_street", ("street_code", "street_name", "kind"), dims.streets)
+        _copy_rows(cursor, "dim_street", STREET_COLUMNS, dims.streets)
         _copy_rows(cursor, "dim_community", COMMUNITY_COLUMNS, dims.communities)
         _copy_rows(cursor, "dim_grid", GRID_COLUMNS, dims.grids)
         _copy_rows(cursor, "dim_facility", FACILITY_COLUMNS, dims.facilities)

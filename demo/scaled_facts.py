@@ -166,6 +166,7 @@ class Facts:
                 0, GRIDS_PER_COMMUNITY * MICRO_PER_GRID, n
             )
             centre = self.dims.centres[community]
+            spread = self.dims.spread[community] / 0.003
             yield pa.table(
                 {
                     "community_code": self.codes.take(pa.array(community)),
@@ -182,8 +183,9 @@ class Facts:
                         for name, (value, present) in stamps.items()
                     },
                     "due_at": _timestamps(reported + sla),
-                    "lat": np.round(centre[:, 0] + rng.uniform(-0.003, 0.003, n), 6),
-                    "lon": np.round(centre[:, 1] + rng.uniform(-0.003, 0.003, n), 6),
+                    # the same draws as ever, scaled to stay inside the community
+                    "lat": np.round(centre[:, 0] + rng.uniform(-0.003, 0.003, n) * spread, 6),
+                    "lon": np.round(centre[:, 1] + rng.uniform(-0.003, 0.003, n) * spread, 6),
                     "description": self.descriptions.take(pa.array(category)),
                 }
             )

@@ -90,3 +90,14 @@ SELECT i.incident_id, i.community_code, c.street_code, i.grid_code,
            SELECT m.grid_code FROM dim_grid m
             WHERE m.grid_code = :grid_code OR m.parent_grid_code = :grid_code))
  ORDER BY overdue_hours DESC, i.incident_id;
+
+-- name: map_street_areas
+-- One row per street of the scope (the streets its communities lie in): outline as
+-- GeoJSON text (NULL when none was loaded). dim_street has no row-level security (it
+-- holds no resident data), so the streets are named through dim_community, whose
+-- policy admits only the viewer's communities: a community's viewer sees its own street.
+SELECT s.street_code, s.street_name, s.geometry::text AS geometry
+  FROM dim_street s
+ WHERE s.street_code IN (SELECT c.street_code FROM dim_community c
+                          WHERE in_scope_codes(c.community_code, :scope_codes))
+ ORDER BY s.street_code;

@@ -11,6 +11,8 @@ import json
 from datetime import date
 
 import pytest
+import shapely
+from shapely.geometry import Point, shape
 from sqlalchemy import text
 
 from data_access.period import today_local
@@ -110,53 +112,45 @@ def test_grids_add_up_to_their_community_and_micro_grids_to_their_grid(demo_ware
     assert all(w.split()[0] in {"网格员", "楼栋长", "楼道长"} for w in workers)
 
 
-def _bbox(geometry: dict) -> tuple[float, float, float, float]:
-    ring = geometry["coordinates"][0]
-    lons, lats = [p[0] for p in ring], [p[1] for p in ring]
-    return min(lons), min(lats), max(lons), max(lats)
-
-
 def test_geometry_nests_and_communities_do_not_overlap(demo_warehouse):
+    # Outlines are polygons (demo/geometry.py): checked as polygons, to within the
+    # 1e-6° (≈0.1 m) their coordinates are rounded to.
     communities = {
-        r.community_code: (_bbox(r.geometry), r.lat, r.lon)
+        r.community_code: (shape(r.geometry), r.lat, r.lon)
         for r in rows(
             demo_warehouse, "SELECT community_code, geometry, lat, lon FROM dim_community"
         )
     }
-    boxes = [box for box, _, _ in communities.values()]
-    for i, a in enumerate(boxes):
-        for b in boxes[i + 1 :]:
-            assert a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1], (a, b)
-    for box, lat, lon in communities.values():
-        assert box[0] < lon < box[2] and box[1] < lat < box[3]
-        assert 0.004 < box[2] - box[0] < 0.02  # roughly 0.5-1.5 km across
+    outlines = [outline for outline, _, _ in communities.values()]
+    for i, a in enumerate(outlines):
+        for b in outlines[i + 1 :]:
+            assert a.intersection(b).area < 1e-12, (a.bounds, b.bounds)
+    for outline, lat, lon in communities.values():
+        assert outline.contains(Point(lon, lat))
+        west, _, east, _ = outline.bounds
+        assert 0.004 < east - west < 0.02  # roughly 0.5-1.5 km across
 
     grids = {r.grid_code: r for r in rows(demo_warehouse, "SELECT * FROM dim_grid")}
-
-    def inside(inner, outer, slack=1e-6):
-        return (
-            inner[0] >= outer[0] - slack
-            and inner[1] >= outer[1] - slack
-            and inner[2] <= outer[2] + slack
-            and inner[3] <= outer[3] + slack
-        )
-
     for g in grids.values():
         parent = (
-            _bbox(grids[g.parent_grid_code].geometry)
+            shape(grids[g.parent_grid_code].geometry)
             if g.parent_grid_code
             else communities[g.community_code][0]
         )
-        assert inside(_bbox(g.geometry), parent), g.grid_code
+        assert parent.buffer(1e-6).contains(shape(g.geometry)), g.grid_code
     # Incidents and facilities sit inside the polygon of their grid / community.
-    assert not rows(
-        demo_warehouse,
-        "SELECT i.incident_id FROM fact_incident i JOIN dim_grid g USING (grid_code)"
-        " WHERE i.lon NOT BETWEEN (g.geometry #>> '{coordinates,0,0,0}')::float8"
-        "                     AND (g.geometry #>> '{coordinates,0,2,0}')::float8"
-        "    OR i.lat NOT BETWEEN (g.geometry #>> '{coordinates,0,0,1}')::float8"
-        "                     AND (g.geometry #>> '{coordinates,0,2,1}')::float8 LIMIT 1",
+    placed = rows(
+        demo_warehouse, "SELECT grid_code, lon, lat FROM fact_incident WHERE grid_code IS NOT NULL"
     )
+    assert placed
+    by_grid: dict[str, list] = {}
+    for grid_code, lon, lat in placed:
+        by_grid.setdefault(grid_code, []).append((lon, lat))
+    for grid_code, points in by_grid.items():
+        lons, lats = zip(*points, strict=True)
+        assert shapely.contains_xy(shape(grids[grid_code].geometry), lons, lats).all(), grid_code
+    for code, lon, lat in rows(demo_warehouse, "SELECT community_code, lon, lat FROM dim_facility"):
+        assert communities[code][0].contains(Point(lon, lat)), code
 
 
 def nancheng_window(today: date) -> tuple[date, date]:
