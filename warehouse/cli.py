@@ -130,9 +130,10 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--dry-run", action="store_true", help="validate only, load nothing")
     ingest.set_defaults(func=cmd_ingest)
 
-    from warehouse import cli_accounts, cli_reference
+    from warehouse import cli_accounts, cli_alerts, cli_reference
 
     cli_accounts.register(commands)
+    cli_alerts.register(commands)
     cli_reference.register(commands)
     return parser
 

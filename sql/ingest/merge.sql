@@ -128,7 +128,8 @@ WITH merged AS (
 SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM merged;
 
 -- name: stage_incidents
--- Staging for an incidents file (due_at empty: the category's SLA applies in the merge).
+-- Staging for an incidents file (due_at empty: the category's SLA applies in the merge,
+-- over the working calendar for a working-hours or working-days SLA, migration 025).
 CREATE TEMP TABLE stage (
     line_no integer, community_code text, incident_id text, grid_code text,
     category_code text, channel text, status text, reported_at timestamptz,
@@ -159,11 +160,12 @@ WITH changed AS (
         closed_at = s.closed_at,
         rejected_at = s.rejected_at,
         due_at = s.effective_due_at,
+        due_given = s.due_at IS NOT NULL,
         lat = s.lat,
         lon = s.lon,
         description = s.description,
         updated_at = now()
-      FROM (SELECT s.*, coalesce(s.due_at, s.reported_at + c.sla_hours * interval '1 hour')
+      FROM (SELECT s.*, coalesce(s.due_at, sla_due_at(s.reported_at, c.sla_hours, c.sla_unit, c.sla_work_amount))
                    AS effective_due_at
               FROM stage s JOIN dim_incident_category c USING (category_code)) AS s
      WHERE f.community_code = s.community_code AND f.incident_id = s.incident_id
@@ -211,9 +213,9 @@ SELECT count(*), (SELECT count(*) FROM logged) FROM changed;
 CREATE TEMP TABLE new_incidents ON COMMIT DROP AS
 SELECT s.community_code, s.incident_id, s.grid_code, s.category_code, s.channel, s.status,
        s.reported_at, s.accepted_at, s.dispatched_at, s.handled_at, s.closed_at,
-       s.rejected_at, coalesce(s.due_at, s.reported_at + c.sla_hours * interval '1 hour')
+       s.rejected_at, coalesce(s.due_at, sla_due_at(s.reported_at, c.sla_hours, c.sla_unit, c.sla_work_amount))
            AS due_at,
-       s.lat, s.lon, s.description
+       s.due_at IS NOT NULL AS due_given, s.lat, s.lon, s.description
   FROM stage s JOIN dim_incident_category c USING (category_code)
  WHERE NOT EXISTS (
        SELECT 1 FROM fact_incident f
@@ -224,10 +226,10 @@ SELECT s.community_code, s.incident_id, s.grid_code, s.category_code, s.channel,
 -- its history.
 INSERT INTO fact_incident (community_code, incident_id, grid_code, category_code, channel,
     status, reported_at, accepted_at, dispatched_at, handled_at, closed_at, rejected_at,
-    due_at, lat, lon, description, updated_at)
+    due_at, due_given, lat, lon, description, updated_at)
 SELECT community_code, incident_id, grid_code, category_code, channel, status, reported_at,
-       accepted_at, dispatched_at, handled_at, closed_at, rejected_at, due_at, lat, lon,
-       description, now()
+       accepted_at, dispatched_at, handled_at, closed_at, rejected_at, due_at, due_given, lat,
+       lon, description, now()
   FROM new_incidents;
 
 -- name: stage_service_visits

@@ -10,7 +10,8 @@ from sqlalchemy import text
 
 from warehouse.citus_rules import Layout, find_violations, table_layout, violations
 
-# sql/migrations/001, 010, 014, 017 and 023 (and warehouse/migrate.py for schema_migrations).
+# sql/migrations/001, 010, 014, 017, 023 and 025 (and warehouse/migrate.py for
+# schema_migrations).
 DISTRIBUTED = (
     "fact_incident",
     "fact_incident_status_log",
@@ -34,6 +35,9 @@ REFERENCE = (
     "dim_grid",
     "dim_incident_category",
     "dim_street",
+    "dim_work_period",
+    "dim_work_year",
+    "dim_workday",
 )
 LOCAL = ("ingest_load", "ingest_quarantine", "schema_migrations", "warehouse_meta")
 
