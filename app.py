@@ -17,6 +17,7 @@ PAGES = [
     ("pages/services.py", "page.services", "services"),
     ("pages/points.py", "page.points", "points"),
     ("pages/community.py", "page.community", "community"),
+    ("pages/alerts.py", "page.alerts", "alerts"),
     ("pages/status.py", "page.status", "status"),
 ]
 

@@ -48,6 +48,7 @@ PAGE_SCRIPTS = {
     "/services": "pages/services.py",
     "/points": "pages/points.py",
     "/community": "pages/community.py",
+    "/alerts": "pages/alerts.py",
     "/status": "pages/status.py",
 }
 STOP_FILTERS = ("street", "community", "grid", "from", "to", "asof")

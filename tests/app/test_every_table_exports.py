@@ -3,7 +3,7 @@
 import pytest
 
 PAGES = [None, "pages/map.py", "pages/incidents.py", "pages/services.py", "pages/points.py",
-         "pages/community.py", "pages/status.py"]  # fmt: skip
+         "pages/community.py", "pages/status.py", "pages/alerts.py"]  # fmt: skip
 
 
 @pytest.mark.parametrize("page", PAGES)

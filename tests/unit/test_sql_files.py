@@ -36,6 +36,7 @@ def test_every_query_is_documented_and_bindable(name):
     assert not re.search(r"\{[a-z_]*\}", named.sql), "no format placeholders in SQL"
     allowed = PERIOD_PARAMS | {"grid_code", "community_code", "incident_id", "limit", "key"}
     allowed |= {"scope_codes"}  # filled in by data_access.runner (migration 019)
+    allowed |= {"warning_hours", "escalate_days"}  # the 督办 ladder (config/alerts.toml)
     assert named.params <= allowed, f"{name} binds unknown parameters {named.params - allowed}"
 
 

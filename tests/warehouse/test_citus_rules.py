@@ -10,9 +10,11 @@ from sqlalchemy import text
 
 from warehouse.citus_rules import Layout, find_violations, table_layout, violations
 
-# sql/migrations/001, 010, 014, 017, 023 and 025 (and warehouse/migrate.py for
+# sql/migrations/001, 010, 014, 017, 023, 025 and 026 (and warehouse/migrate.py for
 # schema_migrations).
 DISTRIBUTED = (
+    "fact_alert_ack",
+    "fact_alert_outbox",
     "fact_incident",
     "fact_incident_status_log",
     "fact_service_visit",
@@ -42,7 +44,7 @@ REFERENCE = (
 LOCAL = ("ingest_load", "ingest_quarantine", "schema_migrations", "warehouse_meta")
 
 # Known findings, handled by hand in docs/scale-out.md until a migration changes them.
-# Migrations 004, 010, 014, 017 and 023 give these tables the policy scope_read, and 012
+# Migrations 004, 010, 014, 017, 023 and 026 give these tables the policy scope_read, and 012
 # restates it as
 # USING ((SELECT scope_is_whole_district()) OR community_code = ANY ((SELECT
 # scope_communities())::text[])): subqueries, and functions that read dim_community,
@@ -62,6 +64,8 @@ SCOPED = (
     "rollup_community_month",
     "rollup_facility_day",
     "rollup_freshness",
+    "fact_alert_ack",
+    "fact_alert_outbox",
 )
 # Migrations 002 and 003: triggers whose functions write rollup_dirty (the dirty-day
 # markers) or read ledger_entry (the balance check); migration 014's sum the months of

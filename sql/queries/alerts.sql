@@ -1,0 +1,98 @@
+-- 督办 alerts (issue [11], docs/alerts.md). An alert is an open incident at a level of
+-- the ladder (config/alerts.toml), as of :t:
+--   warning    预警  due within :warning_hours hours, not yet due     -> its community acts
+--   overdue    超期  due_at before :t (DESIGN §5 超期未结)             -> its street acts
+--   escalated  督办  still open at the end of the :escalate_days-th working day after
+--                    the day it fell due (work_days_after, migration 025) -> the district
+-- Scope by row-level security (and :scope_codes); :grid_code (nullable) narrows to a
+-- grid and its micro-grids, as on the 民情事件 page.
+
+-- name: open_alerts
+-- One row per incident open at :t with an alert: its highest level, since when (the
+-- instant it reached that level) and who should act; escalated first, then overdue,
+-- then warning, oldest first (acknowledgements: alert_acks, read uncached).
+-- unknown_years: years the working calendar does not know that its due date or
+-- escalation was counted across (Monday-Friday, provisional).
+WITH open AS (
+    SELECT i.community_code, i.incident_id, i.grid_code, i.category_code, i.reported_at,
+           i.due_at, i.due_given
+      FROM fact_incident i
+     WHERE in_scope_codes(i.community_code, :scope_codes)
+       AND i.reported_at <= :t
+       AND (i.closed_at IS NULL OR i.closed_at > :t)
+       AND (i.rejected_at IS NULL OR i.rejected_at > :t)
+       -- open at :t, said the way its indexes can find (one per branch, migration 011)
+       AND ((i.closed_at IS NULL AND i.rejected_at IS NULL)
+            OR i.closed_at > :t OR i.rejected_at > :t)
+       AND i.due_at < CAST(:t AS timestamptz) + make_interval(hours => CAST(:warning_hours AS integer))
+       AND (CAST(:grid_code AS text) IS NULL OR i.grid_code IN (
+               SELECT g.grid_code FROM dim_grid g
+                WHERE g.grid_code = :grid_code OR g.parent_grid_code = :grid_code))
+), leveled AS (
+    SELECT o.*,
+           CASE WHEN o.due_at < :t
+                THEN work_days_after(o.due_at, CAST(:escalate_days AS integer)) END AS escalate_at
+      FROM open o
+), alerts AS (
+    SELECT l.*,
+           CASE WHEN l.escalate_at <= :t THEN 'escalated'
+                WHEN l.due_at < :t THEN 'overdue'
+                ELSE 'warning' END AS level
+      FROM leveled l
+)
+SELECT a.community_code, m.community_name, m.street_code, s.street_name, a.incident_id,
+       a.category_code, c.category_name, a.grid_code, g.grid_name,
+       coalesce(g.worker, p.worker) AS worker, a.reported_at, a.due_at, a.escalate_at,
+       a.level,
+       CASE a.level WHEN 'escalated' THEN a.escalate_at
+                    WHEN 'overdue' THEN a.due_at
+                    ELSE greatest(a.reported_at,
+                                  a.due_at - make_interval(hours => CAST(:warning_hours AS integer)))
+       END AS since,
+       CASE a.level WHEN 'warning' THEN 'community' WHEN 'overdue' THEN 'street'
+                    ELSE 'district' END AS act_by,
+       CASE a.level WHEN 'warning' THEN m.community_name WHEN 'overdue' THEN s.street_name
+                    ELSE NULL END AS act_by_name,
+       CASE WHEN (c.sla_unit <> 'hours' AND NOT a.due_given) OR a.escalate_at IS NOT NULL
+            THEN calendar_gaps(CASE WHEN c.sla_unit <> 'hours' AND NOT a.due_given
+                                    THEN a.reported_at ELSE a.due_at END,
+                               coalesce(a.escalate_at, a.due_at))
+            ELSE CAST(ARRAY[] AS smallint[]) END AS unknown_years
+  FROM alerts a
+  JOIN dim_incident_category c USING (category_code)
+  JOIN dim_community m USING (community_code)
+  JOIN dim_street s ON s.street_code = m.street_code
+  LEFT JOIN dim_grid g ON g.grid_code = a.grid_code
+  LEFT JOIN dim_grid p ON p.grid_code = g.parent_grid_code
+ ORDER BY CASE a.level WHEN 'escalated' THEN 0 WHEN 'overdue' THEN 1 ELSE 2 END, since,
+          a.community_code, a.incident_id;
+
+-- name: alert_acks
+-- One row per acknowledged alert in scope: incident, level, by whom, when, the note.
+SELECT k.community_code, k.incident_id, k.level, k.acked_by, k.acked_at, k.note AS ack_note
+  FROM fact_alert_ack k
+ WHERE in_scope_codes(k.community_code, :scope_codes)
+ ORDER BY k.community_code, k.incident_id, k.level;
+
+-- name: notice_failures
+-- One row per notice not delivered yet after at least one failed attempt, or given up
+-- (status 'failed'): channel, alert, attempts, next attempt, last error; newest first.
+SELECT o.channel, o.community_code, o.incident_id, o.level, o.status, o.attempts,
+       o.recorded_at, o.last_attempt_at, o.next_attempt_at, o.last_error
+  FROM fact_alert_outbox o
+ WHERE in_scope_codes(o.community_code, :scope_codes)
+   AND (o.status = 'failed' OR (o.status = 'pending' AND o.attempts > 0))
+ ORDER BY o.last_attempt_at DESC NULLS LAST, o.channel, o.community_code, o.incident_id
+ LIMIT :limit;
+
+-- name: notice_summary
+-- One row per channel: notices sent, pending, failed (given up), and the newest send.
+SELECT o.channel,
+       count(*) FILTER (WHERE o.status = 'sent') AS sent,
+       count(*) FILTER (WHERE o.status = 'pending') AS pending,
+       count(*) FILTER (WHERE o.status = 'failed') AS failed,
+       max(o.sent_at) AS last_sent_at
+  FROM fact_alert_outbox o
+ WHERE in_scope_codes(o.community_code, :scope_codes)
+ GROUP BY o.channel
+ ORDER BY o.channel;

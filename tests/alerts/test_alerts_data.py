@@ -1,0 +1,137 @@
+"""The alert ladder as data_access serves it (issue [11]): levels, since when, who
+acts, counts per level, the ladder read from config/alerts.toml; and the one narrow
+write the app role has, cockpit_auth.acknowledge_alert: own scope only, audited."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from data_access import Scope, alerts, auth
+from data_access.runner import query_cache
+from tests.alerts.conftest import A, B
+from warehouse.accounts import add_user, create_screen_token
+
+
+@pytest.fixture
+def pointed(alerts_warehouse, monkeypatch):
+    for key, value in alerts_warehouse.env().items():
+        monkeypatch.setenv(key, value)
+    query_cache().clear()
+    yield alerts_warehouse
+    query_cache().clear()
+
+
+def test_levels_since_and_who_acts(pointed):
+    frame = alerts.open_alerts(Scope.district())
+    assert list(frame["incident_id"]) == ["A-esc", "B-over", "A-over", "A-warn"]
+    levels = dict(zip(frame["incident_id"], frame["level"], strict=True))
+    assert levels == {k: v for k, v in pointed.levels.items() if v != "none"}
+    by_id = frame.set_index("incident_id")
+    assert by_id.loc["A-over", "since"] == by_id.loc["A-over", "due_at"]
+    assert by_id.loc["A-warn", "since"] == by_id.loc["A-warn", "due_at"] - timedelta(hours=24)
+    esc = by_id.loc["A-esc"]
+    assert esc["since"] == esc["escalate_at"] and esc["escalate_at"] > esc["due_at"]
+    assert esc["escalate_at"].hour == 17 and esc["escalate_at"].minute == 30
+    assert dict(zip(by_id.index, by_id["act_by"], strict=True)) == {
+        "A-esc": "district", "B-over": "street", "A-over": "street", "A-warn": "community",
+    }  # fmt: skip
+    assert by_id.loc["A-warn", "act_by_name"] == "甲社区"
+    assert by_id.loc["A-over", "act_by_name"] == "甲街道"
+    assert 2.9 < by_id.loc["A-over", "hours_since"] < 3.1
+
+
+def test_level_counts_per_scope(pointed):
+    assert alerts.level_counts(Scope.district()) == {"warning": 1, "overdue": 2, "escalated": 1}
+    assert alerts.level_counts(Scope("community", A)) == {
+        "warning": 1,
+        "overdue": 1,
+        "escalated": 1,
+    }
+    assert alerts.level_counts(Scope("community", B)) == {
+        "warning": 0,
+        "overdue": 1,
+        "escalated": 0,
+    }
+
+
+def test_the_ladder_comes_from_the_config_file(pointed, tmp_path, monkeypatch):
+    config = tmp_path / "alerts.toml"
+    config.write_text("[ladder]\nwarning_hours = 96\nescalate_work_days = 0\n")
+    monkeypatch.setenv("COCKPIT_ALERTS_CONFIG", str(config))
+    # 0 working days: overdue is escalated at once; 96 h: A-later warns too.
+    assert alerts.level_counts(Scope.district()) == {"warning": 2, "overdue": 0, "escalated": 3}
+
+
+def _session(warehouse, username, role, scope_code):
+    add_user(warehouse.owner, username, "a-long-password", role, scope_code)
+    return auth.sign_in(username, "a-long-password", warehouse.reader_url).viewer
+
+
+def _acks(engine):
+    with engine.connect() as c:
+        return c.execute(
+            text("SELECT community_code, incident_id, level, acked_by, note FROM fact_alert_ack")
+        ).all()
+
+
+def _audit(engine):
+    with engine.connect() as c:
+        return c.execute(
+            text(
+                "SELECT event, username, detail->>'incident_id', detail->>'outcome'"
+                " FROM cockpit_auth.audit_log WHERE event LIKE 'alert_ack%' ORDER BY event_id"
+            )
+        ).all()
+
+
+def test_acknowledge_own_scope_only_and_audited(pointed):
+    engine, url = pointed.owner, pointed.reader_url
+    head_a = _session(pointed, "head_a", "community", A)
+    head_b = _session(pointed, "head_b", "community", B)
+    assert alerts.acknowledge(head_a, A, "A-over", "overdue", "已联系网格员", url) == "ok"
+    assert alerts.acknowledge(head_b, A, "A-over", "overdue", "not mine", url) == "refused"
+    assert alerts.acknowledge(head_b, A, "no-such", "overdue", "probe", url) == "refused"
+    assert alerts.acknowledge(head_a, A, "A-closed", "overdue", "", url) == "closed"
+    assert alerts.acknowledge(head_a, A, "A-warn", "bogus", "", url) == "invalid"
+    screen = create_screen_token(engine, "community", A, timedelta(hours=1))
+    wall = auth.use_screen_token(screen.token, url)
+    assert alerts.acknowledge(wall, A, "A-warn", "warning", "", url) == "refused"
+    assert _acks(engine) == [(A, "A-over", "overdue", "head_a", "已联系网格员")]
+    assert _audit(engine) == [
+        ("alert_ack", "head_a", "A-over", "ok"),
+        ("alert_ack_refused", "head_b", "A-over", "refused"),
+        ("alert_ack_refused", "head_b", "no-such", "refused"),
+        ("alert_ack_refused", "head_a", "A-closed", "closed"),
+        ("alert_ack_refused", "head_a", "A-warn", "invalid"),
+        ("alert_ack_refused", None, "A-warn", "refused"),
+    ]
+    # The acknowledgement shows at once (read uncached), to A's viewers only.
+    auth.set_current_viewer(head_a)
+    try:
+        frame = alerts.open_alerts(Scope("community", A)).set_index("incident_id")
+        assert frame.loc["A-over", "acked_by"] == "head_a"
+        assert frame.loc["A-over", "ack_note"] == "已联系网格员"
+    finally:
+        auth.set_current_viewer(None)
+    with pointed.reader().begin() as c:
+        c.execute(text(f"SELECT set_config('cockpit.scope', 'community:{B}', true)"))
+        assert c.execute(text("SELECT count(*) FROM fact_alert_ack")).scalar_one() == 0
+
+
+def test_the_app_role_cannot_write_acknowledgements_itself(pointed):
+    with pytest.raises(DBAPIError, match="permission denied"), pointed.reader().begin() as c:
+        c.execute(text("SET TRANSACTION READ WRITE"))
+        c.execute(
+            text(
+                "INSERT INTO fact_alert_ack (community_code, incident_id, level, acked_by)"
+                " VALUES (:a, 'A-over', 'overdue', 'me')"
+            ),
+            {"a": A},
+        )
+    with pytest.raises(DBAPIError, match="permission denied"), pointed.reader().begin() as c:
+        c.execute(text("SET TRANSACTION READ WRITE"))
+        c.execute(text("UPDATE fact_alert_outbox SET status = 'sent'"))
