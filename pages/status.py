@@ -5,7 +5,7 @@ from datetime import datetime
 import pandas as pd
 import streamlit as st
 
-from data_access import Scope
+from data_access import Scope, alerts
 from data_access import status as warehouse
 from data_access.period import LOCAL
 from ui import downloads, shell
@@ -119,3 +119,63 @@ else:
         width="stretch",
     )
 st.caption(t("status.quarantine_note"))
+
+st.subheader(t("status.notices"))
+notice_channels = alerts.notice_summary(scope)
+if notice_channels.empty:
+    st.info(t("status.notices_none"))
+else:
+    downloads.shown_table(
+        t("status.notices"),
+        "cockpit_status_notices",
+        pd.DataFrame(
+            {
+                t("notice.channel"): notice_channels["channel"],
+                t("notice.sent"): [f"{int(v):,}" for v in notice_channels["sent"]],
+                t("notice.pending"): [f"{int(v):,}" for v in notice_channels["pending"]],
+                t("notice.failed"): [f"{int(v):,}" for v in notice_channels["failed"]],
+                t("notice.last_sent"): [
+                    format_datetime(v) for v in notice_channels["last_sent_at"]
+                ],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    st.markdown(f"**{t('status.notices_failures')}**")
+    failures = alerts.notice_failures(scope)
+    if failures.empty:
+        st.caption(t("status.notices_no_failures"))
+    else:
+        downloads.shown_table(
+            t("status.notices_failures"),
+            "cockpit_status_notice_failures",
+            pd.DataFrame(
+                {
+                    t("notice.channel"): failures["channel"],
+                    t("notice.alert"): [
+                        f"{c}/{i} · {t(f'alerts.level.{lvl}')}"
+                        for c, i, lvl in zip(
+                            failures["community_code"],
+                            failures["incident_id"],
+                            failures["level"],
+                            strict=True,
+                        )
+                    ],
+                    t("notice.status"): [t(f"notice.status.{s}") for s in failures["status"]],
+                    t("notice.attempts"): failures["attempts"].astype(int),
+                    t("notice.last_attempt"): [
+                        format_datetime(v) for v in failures["last_attempt_at"]
+                    ],
+                    t("notice.next_attempt"): [
+                        format_datetime(v) if s == "pending" else "—"
+                        for v, s in zip(
+                            failures["next_attempt_at"], failures["status"], strict=True
+                        )
+                    ],
+                    t("notice.error"): failures["last_error"].fillna(""),
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+        )
