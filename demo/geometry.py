@@ -102,7 +102,8 @@ def _metres_per_degree_lon(lat: float) -> float:
 
 
 def _tiles(region, seeds: list[tuple[float, float]]) -> list:
-    """Voronoi cells of the seeds clipped to region, in the seeds' order."""
+    """Voronoi cells of the seeds clipped to region, in the seeds' order (a seed given
+    twice has one cell, so fewer come back)."""
     if len(seeds) == 1:
         return [region]
     cells = shapely.voronoi_polygons(MultiPoint(seeds), extend_to=region, ordered=True)
@@ -179,10 +180,12 @@ def split(region, n: int, salt: str = "") -> list:
     for _ in range(LLOYD_ROUNDS):
         seeds = [_inside(c, c.centroid.x, c.centroid.y, c.representative_point()) for c in cells]
         cells = _tiles(region, seeds)
+    if len(cells) != n or any(c.is_empty for c in cells):
+        raise ValueError(f"could not split {salt or 'a region'} into {n}")
     return sorted(cells, key=lambda c: (round(c.centroid.x, 9), round(c.centroid.y, 9)))
 
 
-def area_ha(shape) -> float:
-    """Area in hectares (locally flat at the shape's latitude)."""
-    lat = shape.centroid.y
-    return shape.area * METRES_PER_DEGREE * _metres_per_degree_lon(lat) / 10_000
+def area_ha(outline) -> float:
+    """Area in hectares (locally flat at the outline's latitude)."""
+    lat = outline.centroid.y
+    return outline.area * METRES_PER_DEGREE * _metres_per_degree_lon(lat) / 10_000
