@@ -1,5 +1,6 @@
 """The map's geographic context, read from geodata/xiaoshan.geojson (see its README):
-the district outline, its neighbours, its streets and towns, and schematic water.
+the district outline, its neighbours, its streets and towns, schematic water, and the
+unnamed communities around each demo community ("community_context").
 
 A committed file, not the warehouse: no database, no scope (it holds no resident data).
 Every feature's properties are {"kind", "name", "code"}; kinds are listed in KINDS.
@@ -12,7 +13,7 @@ from functools import cache
 from pathlib import Path
 
 PATH = Path(__file__).resolve().parent.parent / "geodata" / "xiaoshan.geojson"
-KINDS = ("district", "neighbour", "street", "water")
+KINDS = ("district", "neighbour", "street", "water", "community_context")
 
 
 @cache

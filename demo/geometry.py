@@ -110,11 +110,13 @@ def _tiles(region, seeds: list[tuple[float, float]]) -> list:
     return list(shapely.intersection(list(cells.geoms), region))
 
 
-def community_shape(code: str, lat: float, lon: float, area_ha: float, street):
+def community_shape(code: str, lat: float, lon: float, area_ha: float, street, wet=None):
     """The community around (lat, lon): its cell among lattice points spaced so that a
     cell has about area_ha (clamped to COMMUNITY_HA), jittered by a generator seeded
-    with its code, within the street and off the water. Returns (community, the other
-    cells of the street's tessellation)."""
+    with its code, within the street and off the water (`wet`, geodata's by default).
+    Returns (community, the other cells of the street's tessellation off the water):
+    those are its unnamed neighbours, geodata's "community_context"."""
+    wet = water() if wet is None else wet
     area_m2 = min(max(area_ha, COMMUNITY_HA[0]), COMMUNITY_HA[1]) * 10_000
     spacing = math.sqrt(area_m2 / (math.sqrt(3) / 2))  # a hexagonal lattice's cell area
     per_lon, per_lat = _metres_per_degree_lon(lat), METRES_PER_DEGREE
@@ -138,11 +140,11 @@ def community_shape(code: str, lat: float, lon: float, area_ha: float, street):
             ):
                 seeds.append((x, y))
     cells = _tiles(street, seeds)
-    land = cells[0].difference(water())
     # the piece holding the location, should water cut the cell in two
-    parts = shapely.get_parts(land)
+    parts = shapely.get_parts(cells[0].difference(wet))
     own = next(p for p in parts if p.contains(Point(lon, lat)))
-    return own, [c for c in cells[1:] if not c.is_empty]
+    others = [c.difference(wet) for c in cells[1:]]
+    return own, [c for c in others if not c.is_empty and c.area > 0]
 
 
 def _inside(region, x: float, y: float, anchor) -> tuple[float, float]:

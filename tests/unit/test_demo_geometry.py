@@ -122,6 +122,27 @@ def test_neighbours_and_water_stay_off_the_demo_communities():
     assert outline.buffer(2 * ROUNDING).contains(lake)
 
 
+def test_community_context_surrounds_the_demo_communities_without_covering_them():
+    streets = geometry.streets()
+    outlines = community_outlines()
+    context = basemap.features("community_context")
+    near = {c.code: 0 for c in COMMUNITIES}
+    water = geometry.water()
+    for feature in context:
+        cell = _outline(feature["geometry"])
+        code = feature["properties"]["code"].split("-")[0]
+        assert feature["properties"]["name"] is None
+        own = next(c for c in COMMUNITIES if c.code == code)
+        assert streets[own.street_code].buffer(2 * ROUNDING).contains(cell)
+        assert thin(cell.intersection(water))
+        for community in outlines.values():
+            assert thin(cell.intersection(community))
+        # sharing more than 10 m of the community's edge
+        near[code] += cell.buffer(2 * ROUNDING).intersection(outlines[code].boundary).length > 1e-4
+    # each demo community has neighbours sharing its edges
+    assert all(count >= 3 for count in near.values()), near
+
+
 # -- the demo district --------------------------------------------------------------------
 def test_communities_lie_apart_each_in_its_own_street():
     streets = geometry.streets()
