@@ -127,7 +127,7 @@ def test_map_paints_hovers_selects_and_drills(open_page, demo_warehouse):
         spread_y > box["height"] * (1 - 2 * FIT_PADDING) * 0.5
     )
 
-    # Hover the middle of the first grid (a rectangle: the mean of its corners).
+    # Hover the middle of the first grid (a convex polygon: the mean of its corners).
     target = grids[0]
     ring = json.loads(target["geometry"])["coordinates"][0][:-1]
     lon = sum(p[0] for p in ring) / len(ring)
