@@ -154,6 +154,10 @@ def test_communities_lie_apart_each_in_its_own_street():
         community = outlines[c.code]
         assert streets[c.street_code].buffer(2 * ROUNDING).contains(community), c.name
         assert community.contains(Point(c.lon, c.lat)), c.name
+        # room for a community of about 1 km across around its location (a degree is at
+        # least 96 km here, whichever way)
+        edge = streets[c.street_code].boundary.distance(Point(c.lon, c.lat)) * 96_000
+        assert edge >= 500, (c.name, edge)
 
 
 def test_communities_are_irregular_and_about_their_reported_size():
