@@ -59,7 +59,9 @@ def _split(total: int, weights: list[float]) -> list[int]:
 
 
 def _dimensions(seed: int):
-    """Streets, communities, grids and facilities; also the incident cells per community."""
+    """Communities, grids and facilities; also the incident cells per community. The
+    outlines come from demo/geometry.py and draw nothing from `rng`, so the figures and
+    facts of a seed stay the same whatever the outlines are."""
     rng = facts.rng_for(seed, "dimensions")
     communities, grids, facilities, cells = [], [], [], {}
     for c in COMMUNITIES:

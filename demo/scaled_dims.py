@@ -3,6 +3,12 @@ communities of the demo district (so the demo accounts and DOMAIN.md's names wor
 plus synthetic streets of other Hangzhou districts and synthetic communities, each
 with four grids, two micro-grids per grid and four facilities. Deterministic by seed.
 
+Outlines tile like the district's (demo/geometry.py): the real streets keep their
+cells of geodata/xiaoshan.geojson, the synthetic ones tile the area around them,
+communities are Voronoi cells of their seats in their street, grids are quadrants of
+their community about its seat and micro-grids halves of their grid. The outlines
+draw from a random generator of their own, so the facts of a seed do not depend on them.
+
 Everything is returned as numpy-friendly lists; the facts generator
 (demo/scaled_facts.py) only needs each community's code, residents and facilities.
 """
