@@ -104,7 +104,7 @@ def place(
 def _first_fitting(candidate: Candidate, x, y, taken, frame) -> Placed | None:
     """The first text and spot that touch nothing: on the point, above, below, then
     beside it (a label beside its point still names it)."""
-    step = candidate.size * LINE_HEIGHT
+    step = candidate.size * LINE_HEIGHT + 2 * HALO  # one box's height: clear of the point's
     for text in candidate.texts:
         half = text_width(text, candidate.size) / 2 + candidate.size * 0.4
         for dx, dy in ((0, 0), (0, -step), (0, step), (half, 0), (-half, 0)):

@@ -211,16 +211,9 @@ CSS = """
 .w-left { grid-area: left; } .w-right { grid-area: right; } .w-centre { grid-area: centre; }
 .w-bottom { grid-area: bottom; flex-direction: row !important; }
 .w-xl { grid-area: xl; } .w-xr { grid-area: xr; }
-/* A spliced 3×1 wall: each side screen holds two columns of panels; the middle
-   screen holds the map and the live strip, so no panel crosses a bezel. */
-@media (min-aspect-ratio: 3/1) {
-  .wall { grid-template-columns: 1fr 1fr minmax(0, 116rem) 1fr 1fr;
-    grid-template-areas: "xl left centre right xr" "xl left bottom right xr"; }
-}
 .w-left, .w-right, .w-bottom, .w-xl, .w-xr { display: flex; flex-direction: column;
   gap: 0.6rem; min-height: 0; min-width: 0; }
 .w-xl, .w-xr { display: none; }
-@media (min-aspect-ratio: 3/1) { .w-xl, .w-xr { display: flex; } }
 .w-panel { flex: 1 1 0; min-height: 0; min-width: 0; display: flex; flex-direction: column;
   background: #12213a; border: 1px solid #1d3556; border-radius: 0.5rem;
   padding: 0.5rem 0.9rem 0.6rem; overflow: hidden; }
@@ -236,6 +229,10 @@ CSS = """
   font-variant-numeric: tabular-nums; white-space: nowrap; }
 .w-fig-change { font-size: 1.1rem; color: #9fb2cc; font-variant-numeric: tabular-nums; }
 .w-fig-change.w-worse { color: #ff8a80; } .w-fig-change.w-better { color: #7ee2a8; }
+.w-ladder { display: grid; grid-template-columns: repeat(3, 1fr); gap: 0.5rem; }
+.w-rung { background: #0e1a2e; border-radius: 0.4rem; padding: 0.2rem 0.7rem; }
+.w-rung-value { font-size: 2.6rem; font-weight: 700; line-height: 1.15;
+  font-variant-numeric: tabular-nums; }
 .w-table { width: 100%; border-collapse: collapse; font-size: 1.3rem; color: #e6edf7;
   font-variant-numeric: tabular-nums; table-layout: auto; }
 .w-table th { text-align: left; color: #9fb2cc; font-weight: 500; font-size: 1.1rem;
@@ -245,11 +242,13 @@ CSS = """
 .w-table tr:nth-child(even) td { background: #0f1c31; }
 .w-empty { color: #9fb2cc; font-size: 1.2rem; padding: 0.5rem 0; }
 .w-bars { display: flex; flex-direction: column; gap: 0.3rem; flex: 1 1 auto;
-  justify-content: space-around; min-height: 0; }
+  min-height: 0; }
 .w-bar { display: grid; grid-template-columns: 38% 1fr 5.2rem; align-items: center;
-  gap: 0.5rem; font-size: 1.15rem; color: #e6edf7; }
+  gap: 0.5rem; font-size: 1.15rem; color: #e6edf7; flex: 1 1 0; min-height: 1.4rem;
+  max-height: 3.4rem; }
 .w-bar-label { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
-.w-bar-track { height: 1.15rem; background: #0e1a2e; border-radius: 0.25rem; overflow: hidden; }
+.w-bar-track { height: 62%; min-height: 0.9rem; background: #0e1a2e; border-radius: 0.25rem;
+  overflow: hidden; }
 .w-bar-fill { display: block; height: 100%; border-radius: 0.25rem; }
 .w-bar-value { text-align: right; font-variant-numeric: tabular-nums; color: #b9c7dc; }
 .w-lines { display: flex; flex-direction: column; flex: 1 1 auto; min-height: 0; }
@@ -270,4 +269,15 @@ CSS = """
 .w-map-legend .dot { display: inline-block; width: 0.8em; height: 0.8em; border-radius: 50%;
   margin: 0 0.3em 0 0.6em; vertical-align: -0.05em; }
 .w-map-legend .dot:first-of-type { margin-left: 0; }
+/* A spliced 3×1 wall: each side screen holds two columns of panels; the middle
+   screen holds the map and the live strip, so no panel crosses a bezel. */
+@media (min-aspect-ratio: 3/1) {
+  .wall { grid-template-columns: 1fr 1fr minmax(0, 100rem) 1fr 1fr;
+    grid-template-areas: "xl left centre right xr" "xl left bottom right xr"; }
+  .w-xl, .w-xr { display: flex; }
+  .w-figs { grid-template-columns: repeat(4, 1fr); }
+  .w-fig-value { font-size: 4rem; }
+  .w-fig { padding: 0.6rem 0.9rem; }
+  .w-bar { grid-template-columns: 11rem 1fr 6rem; font-size: 1.35rem; }
+}
 """

@@ -7,7 +7,7 @@ Every result comes from data_access, fetched at once; the same figure as on the 
 
 from __future__ import annotations
 
-from data_access import figures, geo, league, points, services
+from data_access import alerts, figures, geo, league, points, services
 from data_access import incidents as incident_data
 from data_access.at_once import at_once
 from data_access.period import Period
@@ -51,6 +51,7 @@ def overview(scope: Scope, period: Period) -> None:
         flow,
         categories,
         daily_points,
+        ladder,
     ) = at_once(
         *_summaries(scope, period),
         lambda: geo.open_incidents(scope, period),
@@ -60,6 +61,7 @@ def overview(scope: Scope, period: Period) -> None:
         lambda: incident_data.flow_by_day(scope, period),
         lambda: incident_data.categories(scope, period),
         lambda: points.daily(scope, period),
+        lambda: alerts.level_counts(scope),
     )
     wall.draw(
         Wall(
@@ -67,6 +69,7 @@ def overview(scope: Scope, period: Period) -> None:
                 wall_panels.figures_panel(
                     "wall.incidents", inc, inc_before, INCIDENT_FIGURES, "wallIncidents"
                 ),
+                wall_panels.alerts_panel(ladder),
                 wall_panels.flow_panel(flow),
             ],
             centre=wall_panels.map_panel(scope, period, "open_per_1000", open_now),
@@ -99,19 +102,30 @@ def overview(scope: Scope, period: Period) -> None:
 
 def incidents(scope: Scope, period: Period) -> None:
     previous = period.previous()
-    (inc, inc_before, open_now, newest, overdue, flow, categories, channels, histogram, closure) = (
-        at_once(
-            lambda: figures.incident_summary(scope, period)[0],
-            lambda: figures.incident_summary(scope, previous)[0],
-            lambda: geo.open_incidents(scope, period),
-            lambda: incident_data.newest(scope, period),
-            lambda: incident_data.overdue(scope, period, limit=wall_panels.STRIP_ROWS),
-            lambda: incident_data.flow_by_day(scope, period),
-            lambda: incident_data.categories(scope, period),
-            lambda: incident_data.channels(scope, period),
-            lambda: incident_data.handling_histogram(scope, period),
-            lambda: incident_data.community_table(scope, period),
-        )
+    (
+        inc,
+        inc_before,
+        open_now,
+        newest,
+        overdue,
+        flow,
+        categories,
+        channels,
+        histogram,
+        closure,
+        ladder,
+    ) = at_once(
+        lambda: figures.incident_summary(scope, period)[0],
+        lambda: figures.incident_summary(scope, previous)[0],
+        lambda: geo.open_incidents(scope, period),
+        lambda: incident_data.newest(scope, period),
+        lambda: incident_data.overdue(scope, period, limit=wall_panels.STRIP_ROWS),
+        lambda: incident_data.flow_by_day(scope, period),
+        lambda: incident_data.categories(scope, period),
+        lambda: incident_data.channels(scope, period),
+        lambda: incident_data.handling_histogram(scope, period),
+        lambda: incident_data.community_table(scope, period),
+        lambda: alerts.level_counts(scope),
     )
     wall.draw(
         Wall(
@@ -119,6 +133,7 @@ def incidents(scope: Scope, period: Period) -> None:
                 wall_panels.figures_panel(
                     "wall.incidents", inc, inc_before, INCIDENT_FIGURES, "wallIncidents"
                 ),
+                wall_panels.alerts_panel(ladder),
                 wall_panels.category_panel(categories),
             ],
             centre=wall_panels.map_panel(scope, period, "overdue_per_1000", open_now),
@@ -204,12 +219,13 @@ def points_wall(scope: Scope, period: Period) -> None:
 
 def map_wall(scope: Scope, period: Period) -> None:
     previous = period.previous()
-    inc, inc_before, open_now, overdue, table = at_once(
+    inc, inc_before, open_now, overdue, table, newest = at_once(
         lambda: figures.incident_summary(scope, period)[0],
         lambda: figures.incident_summary(scope, previous)[0],
         lambda: geo.open_incidents(scope, period),
         lambda: incident_data.overdue(scope, period, limit=wall_panels.STRIP_ROWS),
         lambda: incident_data.community_table(scope, period),
+        lambda: incident_data.newest(scope, period),
     )
     wall.draw(
         Wall(
@@ -221,7 +237,10 @@ def map_wall(scope: Scope, period: Period) -> None:
             ],
             centre=wall_panels.map_panel(scope, period, "open_per_1000", open_now),
             right=[wall_panels.ranking_panel(table, "overdue_per_1000", True)],
-            bottom=[wall_panels.overdue_panel(overdue, inc.get("overdue"))],
+            bottom=[
+                wall_panels.overdue_panel(overdue, inc.get("overdue")),
+                wall_panels.newest_panel(newest),
+            ],
             extra_left=[
                 wall_panels.figures_panel(
                     "wall.handling", inc, inc_before, INCIDENT_MORE, "wallHandling"

@@ -340,3 +340,18 @@ def ranking_panel(table: pd.DataFrame, column: str, lower_is_better: bool) -> st
     return wall.panel(
         t("wall.ranking", label=t(label_key)), wall.bars(items, colour, "wallRanking")
     )
+
+
+LADDER_COLOURS = {"warning": "#ffb020", "overdue": "#ff6b5e", "escalated": "#ff3b6b"}
+
+
+def alerts_panel(counts: dict[str, int]) -> str:
+    """The 督办 ladder's open alerts per level (data_access.alerts.level_counts)."""
+    cells = "".join(
+        f'<div class="w-rung" data-level="{level}">'
+        f'<div class="w-fig-label">{html.escape(t(f"alerts.level.{level}"))}</div>'
+        f'<div class="w-rung-value" style="color:{colour}" data-testid="wallAlertCount">'
+        f"{format_number(counts.get(level, 0), 0)}</div></div>"
+        for level, colour in LADDER_COLOURS.items()
+    )
+    return wall.panel(t("wall.alerts"), f'<div class="w-ladder">{cells}</div>', "wallAlerts", 0.55)

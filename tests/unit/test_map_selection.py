@@ -7,10 +7,9 @@ import math
 import pandas as pd
 import pytest
 
-from ui import coords, filters
+from ui import coords, filters, map_labels, map_layers
 from ui.map_view import (
     HEAT_POINTS_MAX,
-    LABELS_MAX,
     MapConfig,
     build_deck,
     class_breaks,
@@ -20,7 +19,6 @@ from ui.map_view import (
     drill_params,
     fit_view,
     heat_objects,
-    label_objects,
     legend_html,
     selected_object,
     short_label,
@@ -301,12 +299,29 @@ def test_labels_name_each_area_until_there_are_too_many_to_read():
             "label_lat": [30.1, 30.2],
             "area_name": ["第1网格（湘湖安置小区）", "第2网格"],
             "level": ["grid", "grid"],
+            "bbox": [(120.09, 30.09, 120.11, 30.11), (120.19, 30.19, 120.21, 30.21)],
         }
     )
-    assert [label["text"] for label in label_objects(areas)] == ["第1网格", "第2网格"]
-    many = pd.concat([areas] * (LABELS_MAX // 2 + 1), ignore_index=True)
-    assert len(many) > LABELS_MAX
-    assert label_objects(many) == []
+    found = [c for c in map_layers.candidates(areas, "wgs84", short_label) if c.kind == "area"]
+    assert [c.texts[0] for c in found] == ["第1网格", "第2网格"]
+    many = pd.concat([areas] * (map_layers.AREA_LABELS_MAX // 2 + 1), ignore_index=True)
+    assert len(many) > map_layers.AREA_LABELS_MAX
+    assert not [c for c in map_layers.candidates(many, "wgs84", short_label) if c.kind == "area"]
+
+
+def test_a_label_that_would_overprint_is_shortened_moved_or_left_out():
+    """Three labels on one point, 10 px apart: the first keeps its spot, the second
+    moves above or below it, and what no spot can take is left out."""
+    project = lambda lon, lat: (lon, lat)  # noqa: E731 (the test's map is in pixels)
+    same = [
+        map_labels.Candidate(("罗婆路社区", "罗婆路"), 100, 100, 16, 1),
+        map_labels.Candidate(("塘湾社区", "塘湾"), 100, 100, 16, 2),
+    ]
+    placed = map_labels.place(same, project, frame=(0, 0, 200, 200))
+    assert [p.text for p in placed] == ["罗婆路社区", "塘湾社区"]
+    assert placed[0].box[1] >= placed[1].box[3] or placed[1].box[1] >= placed[0].box[3]
+    tight = map_labels.place(same, project, frame=(20, 85, 180, 115))  # room for one line
+    assert [p.text for p in tight] == ["罗婆路社区"]
 
 
 def test_too_many_points_are_drawn_as_heat_and_the_legend_says_so():
