@@ -28,11 +28,14 @@ WITH open AS (
        AND (CAST(:grid_code AS text) IS NULL OR i.grid_code IN (
                SELECT g.grid_code FROM dim_grid g
                 WHERE g.grid_code = :grid_code OR g.parent_grid_code = :grid_code))
+), escalation AS (
+    -- once per local day that overdue incidents fell due, not once per incident
+    SELECT d.day, work_days_after(day_start(d.day), CAST(:escalate_days AS integer)) AS at
+      FROM (SELECT DISTINCT local_day(o.due_at) AS day FROM open o WHERE o.due_at < :t) d
 ), leveled AS (
-    SELECT o.*,
-           CASE WHEN o.due_at < :t
-                THEN work_days_after(o.due_at, CAST(:escalate_days AS integer)) END AS escalate_at
+    SELECT o.*, CASE WHEN e.at IS NOT NULL THEN greatest(e.at, o.due_at) END AS escalate_at
       FROM open o
+      LEFT JOIN escalation e ON o.due_at < :t AND e.day = local_day(o.due_at)
 ), alerts AS (
     SELECT l.*,
            CASE WHEN l.escalate_at <= :t THEN 'escalated'

@@ -39,6 +39,7 @@ def test_levels_since_and_who_acts(pointed):
     assert dict(zip(by_id.index, by_id["act_by"], strict=True)) == {
         "A-esc": "district", "B-over": "street", "A-over": "street", "A-warn": "community",
     }  # fmt: skip
+    assert by_id["escalate_at"].isna().tolist() == [False, False, False, True]  # A-warn: none
     assert by_id.loc["A-warn", "act_by_name"] == "甲社区"
     assert by_id.loc["A-over", "act_by_name"] == "甲街道"
     assert 2.9 < by_id.loc["A-over", "hours_since"] < 3.1
@@ -135,3 +136,32 @@ def test_the_app_role_cannot_write_acknowledgements_itself(pointed):
     with pytest.raises(DBAPIError, match="permission denied"), pointed.reader().begin() as c:
         c.execute(text("SET TRANSACTION READ WRITE"))
         c.execute(text("UPDATE fact_alert_outbox SET status = 'sent'"))
+
+
+def test_escalation_counts_working_days_across_the_national_day_week(fresh_warehouse, monkeypatch):
+    from datetime import datetime
+
+    from data_access.period import LOCAL
+    from tests.warehouse import rows
+
+    rows.two_communities(fresh_warehouse.owner)
+    due = datetime(2025, 9, 30, 10, 0, tzinfo=LOCAL)
+    rows.incident(fresh_warehouse.owner, A, "nd-1", due - timedelta(hours=72), due=due)
+    for key, value in fresh_warehouse.env().items():
+        monkeypatch.setenv(key, value)
+    query_cache().clear()
+
+    def level_at(when: str):
+        t = datetime.fromisoformat(when).replace(tzinfo=LOCAL)
+        frame = alerts.open_alerts(Scope.district(), t)
+        return frame.iloc[0]["level"], frame.iloc[0]["escalate_at"]
+
+    # Overdue from 30 September; 1-8 October are holidays, so the two working days
+    # after the due day are 9 and 10 October: escalated at 17:30 on the 10th.
+    level, escalate_at = level_at("2025-10-09 12:00")
+    assert level == "overdue"
+    assert escalate_at == datetime(2025, 10, 10, 17, 30, tzinfo=LOCAL)
+    assert level_at("2025-10-10 17:29")[0] == "overdue"
+    assert level_at("2025-10-10 17:30")[0] == "escalated"
+    assert level_at("2025-09-29 12:00")[0] == "warning"  # within 24 h of its due date
+    query_cache().clear()
