@@ -10,6 +10,7 @@ import streamlit as st
 from data_access import alerts
 from data_access.auth import current_viewer
 from data_access.period import LOCAL
+from notices.config import ConfigError
 from ui import alert_views, filters, shell, views
 from ui.i18n import t
 
@@ -17,9 +18,13 @@ shell.ensure_frame()
 
 view = filters.current()
 scope = view.scope
-ladder = alerts.ladder()
 
 st.title(t("page.alerts"))
+try:
+    ladder = alerts.ladder()
+except ConfigError as problem:  # the operator's file: say what is wrong, show nothing
+    st.error(t("alerts.config_error", problem=str(problem)))
+    st.stop()
 st.caption(
     t(
         "alerts.caption",

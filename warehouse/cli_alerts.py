@@ -78,7 +78,7 @@ def cmd_alerts_list(args) -> int:
     except ValueError as error:
         print(f"cockpit: {error}", file=sys.stderr)
         return 2
-    now = datetime.now().astimezone()
+    now = datetime.now().astimezone()  # aware: compared with the alerts' instants
     alerts = current_alerts(engine, config, scope_codes=codes)
     acks = _acks(engine)
     for alert in alerts:
@@ -105,8 +105,11 @@ def cmd_alerts_list(args) -> int:
 
 
 def _cell(value) -> str:
+    """A value as printed: instants in Asia/Shanghai, whatever the machine's zone."""
+    from data_access.period import LOCAL
+
     if isinstance(value, datetime):
-        return value.astimezone().strftime("%Y-%m-%d %H:%M")
+        return value.astimezone(LOCAL).strftime("%Y-%m-%d %H:%M")
     return str(value)
 
 
@@ -165,7 +168,12 @@ def cmd_calendar(args) -> int:
             workdays.set_periods(engine, workdays.parse_periods(args.periods))
             print("working periods set")
         elif args.action == "due":
-            due, gaps = workdays.due_at(engine, args.reported, args.amount, args.unit)
+            from data_access.period import LOCAL
+
+            reported = args.reported
+            if reported.tzinfo is None:  # naive times are Asia/Shanghai (DESIGN §4)
+                reported = reported.replace(tzinfo=LOCAL)
+            due, gaps = workdays.due_at(engine, reported, args.amount, args.unit)
             print(_cell(due))
             if gaps:
                 years = ", ".join(str(y) for y in gaps)

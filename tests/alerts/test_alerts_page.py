@@ -75,3 +75,13 @@ def test_another_communitys_alert_is_refused(head_a, lang):
     assert any(f"alert={B}/B-over" in w and expected in w for w in warnings), warnings
     assert not app.text_area  # no form for it
     assert "B-over" not in "\n".join(s.value for s in app.subheader)
+
+
+def test_a_broken_configuration_is_said_not_raised(head_a, tmp_path, monkeypatch):
+    broken = tmp_path / "alerts.toml"
+    broken.write_text("[ladder]\nwarning_hours = -1\n")
+    monkeypatch.setenv("COCKPIT_ALERTS_CONFIG", str(broken))
+    app = make_app(PAGE, viewer=head_a)
+    assert not app.exception
+    assert any("ladder.warning_hours" in e.value for e in app.error)
+    assert not app.metric

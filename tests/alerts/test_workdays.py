@@ -191,3 +191,19 @@ def test_working_periods_are_configurable(fresh_warehouse):
         workdays.parse_periods(["08:00-12:00", "11:00-13:00"])
     with pytest.raises(workdays.CalendarError, match="HH:MM"):
         workdays.parse_periods(["8-12"])
+
+
+def test_calendar_commands(fresh_warehouse):
+    shown = _cockpit(fresh_warehouse, "calendar", "show", "2025")
+    assert shown.returncode == 0, shown.stderr
+    assert "working periods: 08:30-12:00, 13:30-17:30" in shown.stdout
+    assert "known years: 2004-2026" in shown.stdout
+    assert "2025-09-28 Sun make-up workday 调休" in shown.stdout
+    assert "2025-10-08 Wed holiday" in shown.stdout
+    due = _cockpit(fresh_warehouse, "calendar", "due", "2025-09-30T10:00", "3", "work_days")
+    assert due.stdout.strip() == "2025-10-11 17:30" and not due.stderr
+    unknown = _cockpit(fresh_warehouse, "calendar", "due", "2027-03-01T10:00", "1", "work_days")
+    assert unknown.stdout.strip() == "2027-03-02 17:30"
+    assert "does not know 2027" in unknown.stderr
+    bad = _cockpit(fresh_warehouse, "calendar", "hours", "12:00-08:00")
+    assert bad.returncode == 2 and "ends before it starts" in bad.stderr

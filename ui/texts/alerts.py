@@ -8,6 +8,10 @@ TEXT = {
         "{scope} · as of {now} · warning: due within {warning_hours} h; "
         "escalated: overdue for {days} working days",
     ),
+    "alerts.config_error": (
+        "督办配置文件有误，请运维人员修正：{problem}",
+        "The alerts configuration is not valid; operators, please fix it: {problem}",
+    ),
     # levels, who acts
     "alerts.level.warning": ("预警", "Warning"),
     "alerts.level.overdue": ("超期", "Overdue"),
