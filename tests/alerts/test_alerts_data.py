@@ -165,3 +165,26 @@ def test_escalation_counts_working_days_across_the_national_day_week(fresh_wareh
     assert level_at("2025-10-10 17:30")[0] == "escalated"
     assert level_at("2025-09-29 12:00")[0] == "warning"  # within 24 h of its due date
     query_cache().clear()
+
+
+def test_the_outbox_is_read_by_scope(pointed):
+    with pointed.owner.begin() as c:
+        c.execute(
+            text(
+                "INSERT INTO fact_alert_outbox (community_code, incident_id, level, channel,"
+                " status, attempts, last_error, message) VALUES"
+                " (:a, 'A-over', 'overdue', 'hook', 'pending', 1, 'HTTP 500', 'm'),"
+                " (:b, 'B-over', 'overdue', 'hook', 'failed', 5, 'HTTP 500', 'm')"
+            ),
+            {"a": A, "b": B},
+        )
+    for scope, expected in ((f"community:{A}", {A}), (f"community:{B}", {B}), ("", set())):
+        with pointed.reader().begin() as c:
+            c.execute(text("SELECT set_config('cockpit.scope', :s, true)"), {"s": scope})
+            seen = set(c.execute(text("SELECT community_code FROM fact_alert_outbox")).scalars())
+        assert seen == expected, scope
+    assert list(alerts.notice_failures(Scope("community", B))["incident_id"]) == ["B-over"]
+    summary = alerts.notice_summary(Scope.district())
+    assert summary.to_dict("records")[0] | {"last_sent_at": None} == {
+        "channel": "hook", "sent": 0, "pending": 1, "failed": 1, "last_sent_at": None,
+    }  # fmt: skip
