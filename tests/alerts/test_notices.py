@@ -283,3 +283,18 @@ def test_alerts_list_prints_the_open_alerts(alerts_warehouse, tmp_path):
     assert f",{B}," in body[0] and ",B-over," in body[0]
     unknown = _cockpit(alerts_warehouse, "alerts", "list", "--scope", "999", "--config", config)
     assert unknown.returncode == 2 and "no street or community" in unknown.stderr
+
+
+def test_baseline_records_the_backlog_without_sending(alerts_warehouse, tmp_path, hooks):
+    hook = hooks()
+    config = _config(tmp_path, ALL_LEVELS)
+    env = {"TEST_HOOK": hook.url}
+    baseline = _cockpit(alerts_warehouse, "alerts", "send", "--baseline", "--config", config,
+                        env=env)  # fmt: skip
+    assert baseline.returncode == 0 and "4 recorded" in baseline.stdout
+    assert {status for *_, status, _ in _outbox(alerts_warehouse.owner)} == {"skipped"}
+    # a new alert after the baseline is sent; the backlog is not
+    rows.incident(alerts_warehouse.owner, B, "B-new", rows.at("2026-01-05 09:00"))
+    sent = _cockpit(alerts_warehouse, "alerts", "send", "--config", config, env=env)
+    assert sent.returncode == 0 and "1 sent" in sent.stdout
+    assert [content.split()[2] for content in hook.contents()] == ["B-new"]
