@@ -85,3 +85,26 @@ def test_a_broken_configuration_is_said_not_raised(head_a, tmp_path, monkeypatch
     assert not app.exception
     assert any("ladder.warning_hours" in e.value for e in app.error)
     assert not app.metric
+
+
+def test_a_warehouse_that_goes_down_gives_a_banner_not_a_traceback(head_a, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from data_access import runner
+
+    app = make_app(PAGE, viewer=head_a, alert=f"{A}/A-over")
+    assert not app.exception and app.metric
+
+    def down(*args, **kwargs):
+        raise OperationalError("SELECT", {}, ConnectionRefusedError("warehouse stopped"))
+
+    monkeypatch.setattr(runner, "_run", down)
+    monkeypatch.setattr(runner, "warehouse_version", lambda url: None)
+    monkeypatch.setattr(runner, "CACHE_TTL", -1.0)
+    app.run()
+    assert not app.exception
+    stale = any("缓存数据" in w.value for w in app.warning)  # the same minute: kept figures
+    banner = any("无法连接" in e.value for e in app.error)  # a new minute: nothing kept
+    assert stale or banner
+    if stale:
+        assert {m.label: m.value for m in app.metric} == {"督办": "1", "超期": "1", "预警": "1"}
