@@ -7,6 +7,7 @@ other than the app's own is a failure. A page counts as loaded when Streamlit's
 script run is over and something is painted (see `wait_for_idle`).
 
     python tests/browser/harness.py screenshots [PATH ...]   # what scripts/screenshots runs
+    python tests/browser/harness.py screenshots --readme     # the README's images
 """
 
 from __future__ import annotations
@@ -55,8 +56,9 @@ _IDLE_JS = """
   if (document.querySelector('[data-testid="stStatusWidgetRunningIcon"]')) return false;
   // Elements whose code is still loading are drawn as skeletons until it arrives.
   if (document.querySelector('[data-testid="stSkeleton"]')) return false;
+  // A wall screen draws its composition as HTML (ui/wall.py), not as markdown or tiles.
   const painted = document.querySelectorAll(
-    '[data-testid="stMarkdownContainer"], [data-testid="stMetric"]');
+    '[data-testid="stMarkdownContainer"], [data-testid="stMetric"], .wall');
   return Array.from(painted).some((el) => el.getClientRects().length > 0);
 }
 """
@@ -397,6 +399,100 @@ def _reader_url() -> str:
     return reader_url()
 
 
+# --- scripts/screenshots --readme --------------------------------------------------------
+
+README_SHOTS = REPO_ROOT / "docs" / "screenshots"
+README_WIDTH = 1280  # px: downscaled from 1920×1080, so each PNG stays small in the repo
+_DECK_PAINTED_JS = """
+() => { const canvas = document.querySelector('[data-testid="stDeckGlJsonChart"] canvas');
+        return canvas && canvas.clientHeight > 0; }
+"""
+_WALL_MAP_PAINTED_JS = """
+() => { const map = document.querySelector('[data-testid="wallMap"]');
+        return map && map.complete && map.naturalWidth > 0 && map.clientHeight > 0; }
+"""
+
+
+def take_readme_screenshots(out: Path, first_timeout_s: float) -> int:
+    """The README's images: the desk overview and the desk grid map signed in as the
+    district demo account, and the wall screen's overview opened with a screen token
+    (made for the shot, revoked after), each at 1920×1080, saved 1280 px wide."""
+    from datetime import timedelta
+
+    from playwright.sync_api import sync_playwright
+
+    if not chromium_available():
+        print(f"screenshots: {CHROMIUM} is missing (apt-get install chromium)", file=sys.stderr)
+        return 2
+    raw = SCREENSHOTS / "readme"
+    server = AppServer(app_script(), dict(os.environ)).start(timeout=60)
+    shots: dict[str, Path] = {}  # the README's file name -> the full-size screenshot
+    try:
+        with sync_playwright() as playwright:
+            browser = launch_browser(playwright)
+            desk = BrowserSession(browser, server.host, "desk", raw)
+            # The first start creates the schema and loads the demo before the sign-in form.
+            wait_ms = first_timeout_s * 1000
+            desk.page.goto(desk.base_url + "/", wait_until="domcontentloaded")
+            wait_for_idle(desk.page, wait_ms)
+            desk.sign_in(*demo_account(_reader_url(), "district"))
+            desk.open("/")
+            shots["desk-overview.png"] = desk.screenshots[-1]
+            page = desk.open("/map")
+            page.wait_for_function(_DECK_PAINTED_JS, timeout=30_000)
+            page.wait_for_timeout(2000)  # deck.gl paints on the next animation frames
+            shots["desk-map.png"] = desk.screenshot()
+            problems = desk.external_requests()
+            desk.close()
+
+            sys.path.insert(0, str(REPO_ROOT))
+            from warehouse.accounts import create_screen_token, revoke_screen_token
+            from warehouse.db import owner_engine
+
+            engine = owner_engine()
+            token = create_screen_token(
+                engine, "district", None, timedelta(hours=1), "scripts/screenshots --readme"
+            )
+            try:
+                wall = BrowserSession(browser, server.host, "wall", raw)
+                # Not wall.open(): the wall's ticks rerun it every few seconds, so it is
+                # never idle twice in a row; its map drawn means its panels are. Shot well
+                # within the first stop's dwell, before it rotates on.
+                page = wall.page
+                page.goto(f"{wall.base_url}/?mode=screen&token={token.token}")
+                page.locator('[data-testid="wall"]').first.wait_for(timeout=90_000)
+                page.wait_for_function(_WALL_MAP_PAINTED_JS, timeout=30_000)
+                page.wait_for_timeout(1500)
+                assert_no_exception(page, "the wall screen")
+                shots["wall-overview.png"] = wall.screenshot()
+                problems += wall.external_requests()
+                wall.close()
+            finally:
+                revoke_screen_token(engine, token.token_id)
+                engine.dispose()
+            browser.close()
+    finally:
+        server.stop()
+    if problems:
+        print(f"screenshots: requests to other hosts: {problems}", file=sys.stderr)
+        return 1
+    out.mkdir(parents=True, exist_ok=True)
+    for name, shot in shots.items():
+        written = _save_small(shot, out / name)
+        print(f"{shot} -> {written} ({written.stat().st_size // 1024} KB)")
+    return 0
+
+
+def _save_small(source: Path, target: Path) -> Path:
+    from PIL import Image
+
+    with Image.open(source) as image:
+        height = round(image.height * README_WIDTH / image.width)
+        small = image.convert("RGB").resize((README_WIDTH, height), Image.Resampling.LANCZOS)
+        small.save(target, format="PNG", optimize=True)
+    return target
+
+
 def _with_param(path: str, param: str) -> str:
     return f"{path}{'&' if '?' in path else '?'}{param}"
 
@@ -419,7 +515,13 @@ def main(argv: list[str] | None = None) -> int:
         "--role", choices=("district", "street", "community"), default="district",
         help="which demo account signs in",
     )  # fmt: skip
+    shots.add_argument(
+        "--readme", action="store_true",
+        help=f"write the README's images into {README_SHOTS.relative_to(REPO_ROOT)}/ instead",
+    )  # fmt: skip
     args = parser.parse_args(argv)
+    if args.readme:
+        return take_readme_screenshots(README_SHOTS, args.first_timeout)
     return take_screenshots(args.paths, args.out, args.first_timeout, args.role)
 
 
