@@ -13,6 +13,7 @@ from sqlalchemy.exc import DBAPIError
 from data_access import Scope, alerts, auth
 from data_access.runner import query_cache
 from tests.alerts.conftest import A, B
+from tests.warehouse import rows
 from warehouse.accounts import add_user, create_screen_token
 
 
@@ -75,7 +76,10 @@ def _session(warehouse, username, role, scope_code):
 def _acks(engine):
     with engine.connect() as c:
         return c.execute(
-            text("SELECT community_code, incident_id, level, acked_by, note FROM fact_alert_ack")
+            text(
+                "SELECT community_code, incident_id, level, acked_by, note FROM fact_alert_ack"
+                " ORDER BY incident_id"
+            )
         ).all()
 
 
@@ -101,7 +105,14 @@ def test_acknowledge_own_scope_only_and_audited(pointed):
     screen = create_screen_token(engine, "community", A, timedelta(hours=1))
     wall = auth.use_screen_token(screen.token, url)
     assert alerts.acknowledge(wall, A, "A-warn", "warning", "", url) == "refused"
-    assert _acks(engine) == [(A, "A-over", "overdue", "head_a", "已联系网格员")]
+    street_a = _session(pointed, "street_a", "street", rows.STREET_A)
+    street_b = _session(pointed, "street_b", "street", rows.STREET_B)
+    assert alerts.acknowledge(street_b, A, "A-esc", "escalated", "", url) == "refused"
+    assert alerts.acknowledge(street_a, A, "A-esc", "escalated", "街道已督促", url) == "ok"
+    assert _acks(engine) == [
+        (A, "A-esc", "escalated", "street_a", "街道已督促"),
+        (A, "A-over", "overdue", "head_a", "已联系网格员"),
+    ]
     assert _audit(engine) == [
         ("alert_ack", "head_a", "A-over", "ok"),
         ("alert_ack_refused", "head_b", "A-over", "refused"),
@@ -109,6 +120,8 @@ def test_acknowledge_own_scope_only_and_audited(pointed):
         ("alert_ack_refused", "head_a", "A-closed", "closed"),
         ("alert_ack_refused", "head_a", "A-warn", "invalid"),
         ("alert_ack_refused", None, "A-warn", "refused"),
+        ("alert_ack_refused", "street_b", "A-esc", "refused"),
+        ("alert_ack", "street_a", "A-esc", "ok"),
     ]
     # The acknowledgement shows at once (read uncached), to A's viewers only.
     auth.set_current_viewer(head_a)
@@ -142,7 +155,6 @@ def test_escalation_counts_working_days_across_the_national_day_week(fresh_wareh
     from datetime import datetime
 
     from data_access.period import LOCAL
-    from tests.warehouse import rows
 
     rows.two_communities(fresh_warehouse.owner)
     due = datetime(2025, 9, 30, 10, 0, tzinfo=LOCAL)
