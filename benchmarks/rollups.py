@@ -18,7 +18,7 @@ from benchmarks.table import QUERY_S, Row, ms, percentile, timing_row
 from data_access import runner
 from data_access.period import Period
 from data_access.scope import Scope
-from data_access.sql_files import parse, query
+from sqlfiles import parse, query
 
 NAIVE = parse((Path(__file__).parent / "naive.sql").read_text(encoding="utf-8"), "naive")
 # The figures of sql/queries/ that read rollup_community_day / rollup_facility_day.

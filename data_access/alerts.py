@@ -26,7 +26,7 @@ from data_access import runner
 from data_access.period import LOCAL, Period, current_minute
 from data_access.runner import fetch
 from data_access.scope import Scope
-from data_access.sql_files import query
+from sqlfiles import query
 
 LEVELS = ("warning", "overdue", "escalated")
 ACK_OUTCOMES = ("ok", "refused", "closed", "invalid")

@@ -43,7 +43,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from data_access import period
 from data_access.scope import Scope
-from data_access.sql_files import query
+from sqlfiles import query
 
 log = logging.getLogger(__name__)
 

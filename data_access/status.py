@@ -12,7 +12,7 @@ from sqlalchemy.exc import DBAPIError
 
 from data_access.runner import current_reader_url, fetch, query_cache, reader_engine
 from data_access.scope import Scope
-from data_access.sql_files import query
+from sqlfiles import query
 from warehouse.checks import CHECKS
 
 

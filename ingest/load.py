@@ -23,13 +23,13 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 from sqlalchemy import Engine
 
-from data_access.sql_files import parse
 from ingest.contract import KINDS, LOAD_ORDER, kind_from_filename, normalise_header
 from ingest.fast import accept_incidents, read_csv_columns, strip
 from ingest.privacy import Pseudonymiser, mask_text
 from ingest.read import FileError, RawTable, expand_paths, read_table
 from ingest.report import LoadReport
 from ingest.validate import SHANGHAI, VALIDATORS, Context, Reject, load_context
+from sqlfiles import parse
 from warehouse.bulk import set_aside
 
 MERGE_SQL = Path(__file__).resolve().parent.parent / "sql" / "ingest" / "merge.sql"

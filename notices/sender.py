@@ -21,9 +21,9 @@ from datetime import datetime
 from sqlalchemy import Engine, text
 
 from data_access.period import LOCAL, current_minute
-from data_access.sql_files import query
 from notices.channels import DeliveryError, NotConfigured, Notice, check_ready, deliver
 from notices.config import AlertsConfig, Channel
+from sqlfiles import query
 
 LOCK_KEY = "cockpit-alerts-send"
 LEVEL_NAMES = {"warning": "预警", "overdue": "超期", "escalated": "督办"}

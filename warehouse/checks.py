@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Engine, text
 
-from data_access.sql_files import all_queries
+from sqlfiles import all_queries
 
 CHECKS = (
     "ledger_trial_balance",

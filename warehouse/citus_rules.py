@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine
 
-from data_access.sql_files import all_queries
+from sqlfiles import all_queries
 
 DISTRIBUTION_COLUMN = "community_code"
 DISTRIBUTED_PREFIXES = ("fact_", "ledger_", "rollup_")  # rollup_dirty included

@@ -8,8 +8,8 @@ from harness import BrowserSession, demo_account, page_text, wait_for_idle
 from sqlalchemy import text
 
 from data_access.period import current_minute
-from data_access.sql_files import query
 from notices.config import load
+from sqlfiles import query
 
 
 def _alerts(engine) -> list[dict]:

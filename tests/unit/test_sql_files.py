@@ -6,7 +6,7 @@ import re
 import pytest
 
 from data_access.period import Period
-from data_access.sql_files import all_queries, parse
+from sqlfiles import all_queries, parse
 
 PERIOD_PARAMS = set(Period.last_days(30).params())
 

@@ -1,5 +1,8 @@
 """Named SQL, aiosql-style: `-- name: foo` starts a query in sql/queries/<subject>.sql,
 the comment lines right under it are its docstring, and values are `:named` parameters.
+
+The bottom of the layers (docs/architecture.md): the reader's queries (data_access), the
+owner's (warehouse checks, citus rules, notices) and ingest's merges are all loaded here.
 """
 
 from __future__ import annotations
