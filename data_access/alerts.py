@@ -26,6 +26,7 @@ from data_access import runner
 from data_access.period import LOCAL, Period, current_minute
 from data_access.runner import fetch
 from data_access.scope import Scope
+from data_access.viewer import current_viewer
 from sqlfiles import query
 
 LEVELS = ("warning", "overdue", "escalated")
@@ -96,7 +97,7 @@ def level_counts(scope: Scope, t: datetime | None = None) -> dict[str, int]:
 def acknowledgements(scope: Scope) -> pd.DataFrame:
     """Acknowledged alerts in scope, read uncached (an acknowledgement shows at once):
     community_code, incident_id, level, acked_by, acked_at, ack_note."""
-    viewer = runner._current_viewer()
+    viewer = current_viewer()
     named = query("alert_acks")
     narrowest = viewer.scope if viewer and scope.kind == "district" else scope
     try:

@@ -2,9 +2,10 @@
 and the audit log — all through SECURITY DEFINER functions in cockpit_auth, so the
 app role never reads a password key or a token (sql/migrations/007_accounts.sql).
 
-The viewer of the current script run is kept in a context variable; `runner.fetch`
-sets its session on every transaction, and PostgreSQL then bounds every scope by
-the viewer's own (`scope_communities()`), so no app bug can widen a view.
+The viewer of the current script run is kept in a context variable (data_access.viewer,
+re-exported here); `runner.fetch` sets its session on every transaction, and PostgreSQL
+then bounds every scope by the viewer's own (`scope_communities()`), so no app bug can
+widen a view.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import secrets
-from contextvars import ContextVar
 from dataclasses import dataclass
 
 from sqlalchemy import text
@@ -20,6 +20,9 @@ from sqlalchemy.exc import OperationalError
 
 from data_access.runner import WarehouseUnavailable, current_reader_url, reader_engine
 from data_access.scope import Scope
+
+# Re-exported: the app signs in and sets the viewer through this module.
+from data_access.viewer import Viewer, current_viewer, set_current_viewer  # noqa: F401
 from warehouse.passwords import KdfParameters, derive_key
 
 SESSION_HOURS = 12
@@ -28,36 +31,10 @@ LOCK_MINUTES = 15
 
 
 @dataclass(frozen=True)
-class Viewer:
-    """A signed-in person or a wall screen, with the widest scope it may see."""
-
-    display_name: str
-    scope: Scope
-    token_hash: str
-    username: str | None = None  # None for a wall screen
-    role: str = "district"
-
-    @property
-    def is_screen(self) -> bool:
-        return self.username is None
-
-
-@dataclass(frozen=True)
 class SignInResult:
     viewer: Viewer | None
     token: str | None  # the session token for the browser's cookie, shown once
     reason: str  # ok | invalid | locked | disabled
-
-
-_viewer: ContextVar[Viewer | None] = ContextVar("cockpit_viewer", default=None)
-
-
-def set_current_viewer(viewer: Viewer | None) -> None:
-    _viewer.set(viewer)
-
-
-def current_viewer() -> Viewer | None:
-    return _viewer.get()
 
 
 def token_hash(token: str) -> str:

@@ -43,6 +43,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from data_access import period
 from data_access.scope import Scope
+from data_access.viewer import current_viewer
 from sqlfiles import query
 
 log = logging.getLogger(__name__)
@@ -241,7 +242,7 @@ def fetch(name: str, scope: Scope, url: str | None = None, **params) -> pd.DataF
     """Rows of the named query as the scope sees them (cached; stale when the warehouse is down)."""
     named = query(name)
     url = url or current_reader_url()
-    viewer = _current_viewer()
+    viewer = current_viewer()
     if "scope_codes" in named.params and "scope_codes" not in params:
         # The whole district asked for by a narrower viewer is the viewer's scope.
         narrowest = viewer.scope if viewer and scope.kind == "district" else scope
@@ -405,12 +406,6 @@ def _stale(last_good: _Entry) -> pd.DataFrame:
     stale = last_good.frame.copy()
     stale.attrs["stale_since"] = last_good.fetched_at
     return stale
-
-
-def _current_viewer():
-    from data_access.auth import current_viewer
-
-    return current_viewer()
 
 
 # What the warehouse holds, in one string: its snapshot horizon (the newest transaction
