@@ -17,7 +17,7 @@ from shapely.geometry import shape
 from data_access import basemap
 from ui.coords import convert_ring
 
-KINDS = ("neighbour", "district", "water", "street")
+KINDS = ("neighbour", "district", "water", "street", "community_context")
 
 
 @dataclass(frozen=True)

@@ -76,6 +76,7 @@ def context_layers(mode: str, system: str) -> list[pdk.Layer]:
     return [
         filled("context-neighbours", "neighbour", palette.neighbour),
         filled("context-land", "district", palette.land),
+        lines("context-communities", "community_context", palette.street, 0.6),
         filled("context-water", "water", palette.water),
         lines("context-streets", "street", palette.street, 1.2),
         lines("context-district", "district", palette.district, 2.5),

@@ -54,11 +54,16 @@ def draw(wall: Wall) -> None:
 
 
 # -- panels ----------------------------------------------------------------------------
-def panel(title: str, body: str, testid: str = "", grow: float = 1.0) -> str:
+def panel(title: str, body: str, testid: str = "", grow: float = 1.0, meta: str = "") -> str:
+    """A titled box; `grow` 0 keeps it at its content's height (figures), others share
+    what is left of their column in proportion (charts, bars, tables). `meta` is a
+    note on the title's right: the unit, the period, what the list is sorted by."""
     marker = f' data-testid="{testid}"' if testid else ""
+    flex = "flex: 0 0 auto" if grow == 0 else f"flex-grow: {grow}"
+    note = f'<span class="w-meta">{html.escape(meta)}</span>' if meta else ""
     return (
-        f'<section class="w-panel" style="flex-grow:{grow}"{marker}>'
-        f'<h3>{html.escape(title)}</h3><div class="w-body">{body}</div></section>'
+        f'<section class="w-panel" style="{flex}"{marker}>'
+        f'<h3>{html.escape(title)}{note}</h3><div class="w-body">{body}</div></section>'
     )
 
 
@@ -68,10 +73,12 @@ class Figure:
     key: str  # the summary's column, also the figure's data-key
     kind: str = "count"  # count, rate or hours (ui.tiles)
     lower_is_better: bool = False
+    series: str | None = None  # the daily_activity column drawn beside it, as on the desk
 
 
-def figures(summary: dict, before: dict | None, shown: Sequence[Figure]) -> str:
-    """Big numbers with their change against the previous period, two per row."""
+def figures(summary: dict, before: dict | None, shown: Sequence[Figure], daily=None) -> str:
+    """Big numbers with their change against the previous period, two per row; beside
+    each, the period's daily activity it stems from (the desk tiles' sparklines)."""
     cells = []
     for figure in shown:
         value, previous = summary.get(figure.key), (before or {}).get(figure.key)
@@ -83,12 +90,30 @@ def figures(summary: dict, before: dict | None, shown: Sequence[Figure]) -> str:
         cells.append(
             f'<div class="w-fig" data-key="{figure.key}">'
             f'<div class="w-fig-label">{html.escape(t(figure.label_key))}</div>'
-            f'<div class="w-fig-value" data-testid="wallFigure">'
+            '<div class="w-fig-row"><div class="w-fig-value" data-testid="wallFigure">'
             f"{html.escape(format_value(value, figure.kind))}</div>"
+            f"{_spark(daily, figure.series)}</div>"
             + (f'<div class="w-fig-change{tone}">{html.escape(change)}</div>' if change else "")
             + "</div>"
         )
     return f'<div class="w-figs">{"".join(cells)}</div>'
+
+
+def _spark(daily, column: str | None) -> str:
+    if daily is None or column is None or column not in daily or len(daily) < 2:
+        return ""
+    values = [float(v) for v in daily[column]]
+    top = max(values) or 1.0
+    n = len(values) - 1
+    points = " ".join(f"{i / n * 100:.1f},{30 - v / top * 28:.1f}" for i, v in enumerate(values))
+    svg = (
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 30"'
+        ' preserveAspectRatio="none">'
+        f'<polygon points="0,30 {points} 100,30" fill="{BAR}" fill-opacity="0.22"/>'
+        f'<polyline points="{points}" fill="none" stroke="{BAR}" stroke-width="2"'
+        ' vector-effect="non-scaling-stroke"/></svg>'
+    )
+    return svg_image(svg, "w-fig-spark")
 
 
 def rows(header: Sequence[str], body: Sequence[Sequence[str]], testid: str, empty: str) -> str:
@@ -206,7 +231,7 @@ def map_block(svg: str, legend: str, caption: str) -> str:
 CSS = """
 .wall { display: grid; gap: 0.6rem; height: calc(100vh - 5.75rem);
   grid-template-columns: 28rem minmax(0, 1fr) 28rem;
-  grid-template-rows: minmax(0, 1fr) 16.5rem;
+  grid-template-rows: minmax(0, 1fr) 17.5rem;
   grid-template-areas: "left centre right" "bottom bottom bottom"; }
 .w-left { grid-area: left; } .w-right { grid-area: right; } .w-centre { grid-area: centre; }
 .w-bottom { grid-area: bottom; flex-direction: row !important; }
@@ -218,11 +243,16 @@ CSS = """
   background: #12213a; border: 1px solid #1d3556; border-radius: 0.5rem;
   padding: 0.5rem 0.9rem 0.6rem; overflow: hidden; }
 .w-panel h3 { font-size: 1.35rem !important; color: #7fd3ff !important; margin: 0 0 0.35rem;
-  padding: 0 !important; font-weight: 600; letter-spacing: 0.05em; }
+  padding: 0 !important; font-weight: 600; letter-spacing: 0.05em; display: flex;
+  align-items: baseline; gap: 1rem; }
+.w-meta { margin-left: auto; font-size: 1.05rem; font-weight: 400; color: #8fa3bf;
+  letter-spacing: 0; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .w-body { flex: 1 1 auto; min-height: 0; display: flex; flex-direction: column;
   justify-content: space-evenly; }
-.w-figs { display: grid; grid-template-columns: 1fr 1fr; gap: 0.4rem 0.9rem; }
+.w-figs { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 0.4rem 0.9rem; }
 .w-fig { background: #0e1a2e; border-radius: 0.4rem; padding: 0.3rem 0.7rem; }
+.w-fig-row { display: flex; align-items: center; gap: 0.6rem; }
+.w-fig-spark { flex: 1 1 0; width: 0; min-width: 0; height: 2.6rem; }
 .w-fig-label { font-size: 1.25rem; color: #b9c7dc; white-space: nowrap; overflow: hidden;
   text-overflow: ellipsis; }
 .w-fig-value { font-size: 3.4rem; line-height: 1.1; font-weight: 700; color: #7fd3ff;
@@ -241,13 +271,15 @@ CSS = """
   overflow: hidden; text-overflow: ellipsis; max-width: 14rem; }
 .w-table tr:nth-child(even) td { background: #0f1c31; }
 .w-empty { color: #9fb2cc; font-size: 1.2rem; padding: 0.5rem 0; }
-.w-bars { display: flex; flex-direction: column; gap: 0.3rem; flex: 1 1 auto;
-  min-height: 0; }
-.w-bar { display: grid; grid-template-columns: 38% 1fr 5.2rem; align-items: center;
-  gap: 0.5rem; font-size: 1.15rem; color: #e6edf7; flex: 1 1 0; min-height: 1.4rem;
-  max-height: 3.4rem; }
+/* One grid for all rows: the labels' column is as wide as the longest label (up to
+   40 %), so the bars start right after it and rows share the panel's height. */
+.w-bars { display: grid; grid-template-columns: minmax(0, max-content) 1fr max-content;
+  grid-auto-rows: minmax(1.4rem, 4.5rem); align-content: space-evenly; align-items: center;
+  gap: 0.3rem 0.6rem; flex: 1 1 auto; min-height: 0; font-size: 1.15rem; color: #e6edf7; }
+.w-bar { display: contents; }
+.w-bar-label { max-width: 11rem; }
 .w-bar-label { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
-.w-bar-track { height: 62%; min-height: 0.9rem; background: #0e1a2e; border-radius: 0.25rem;
+.w-bar-track { height: 58%; min-height: 1.2rem; background: #0e1a2e; border-radius: 0.25rem;
   overflow: hidden; }
 .w-bar-fill { display: block; height: 100%; border-radius: 0.25rem; }
 .w-bar-value { text-align: right; font-variant-numeric: tabular-nums; color: #b9c7dc; }
@@ -275,9 +307,9 @@ CSS = """
   .wall { grid-template-columns: 1fr 1fr minmax(0, 100rem) 1fr 1fr;
     grid-template-areas: "xl left centre right xr" "xl left bottom right xr"; }
   .w-xl, .w-xr { display: flex; }
-  .w-figs { grid-template-columns: repeat(4, 1fr); }
+  .w-figs { grid-template-columns: repeat(4, minmax(0, 1fr)); }
   .w-fig-value { font-size: 4rem; }
   .w-fig { padding: 0.6rem 0.9rem; }
-  .w-bar { grid-template-columns: 11rem 1fr 6rem; font-size: 1.35rem; }
+  .w-bars { font-size: 1.35rem; }
 }
 """

@@ -119,6 +119,8 @@ def _context(project: Projection) -> tuple[list[str], list[map_labels.Candidate]
 
     shape_of("neighbour", f'fill="{NEIGHBOUR}" stroke="#2a4368" stroke-width="1"')
     shape_of("district", f'fill="{LAND}" stroke="none"')
+    # the unnamed communities around each demo one: how a street is tiled
+    shape_of("community_context", 'fill="none" stroke="#2f4b78" stroke-width="0.8"')
     shape_of("water", f'fill="{WATER}" stroke="none"')
     shape_of(
         "street", f'fill="none" stroke="{STREET_LINE}" stroke-width="1.4" stroke-dasharray="6 4"'
@@ -179,13 +181,25 @@ def svg(
     incidents: pd.DataFrame,
     outlines: pd.DataFrame | None = None,
     title: str = "",
+    street: map_context.ContextFeature | None = None,
 ) -> tuple[str, list[map_labels.Placed]]:
-    """The map's SVG and the labels placed on it (for tests and the legend)."""
+    """The map's SVG and the labels placed on it (for tests and the legend). A street
+    screen passes its street: the map frames the whole street and draws its edge, so
+    its communities are seen where they lie in it."""
     box = scope_box(areas)
     if box is None:
         return "", []
+    if street is not None and street.rings:
+        xs = [x for ring in street.rings for x, _ in ring]
+        ys = [y for ring in street.rings for _, y in ring]
+        box = (
+            min(box[0], min(xs)), min(box[1], min(ys)), max(box[2], max(xs)), max(box[3], max(ys))
+        )  # fmt: skip
     project = Projection(box)
     context, context_names = _context(project)
+    if street is not None:
+        edge = _path(street.rings, project)
+        context.append(f'<path d="{edge}" fill="none" stroke="{DISTRICT_LINE}" {OUTLINE_WIDTH}/>')
     parts = [
         '<svg xmlns="http://www.w3.org/2000/svg"'
         f' viewBox="0 0 {VIEW_WIDTH:.0f} {VIEW_HEIGHT:.0f}" preserveAspectRatio="xMidYMid meet">'

@@ -7,6 +7,8 @@ Every result comes from data_access, fetched at once; the same figure as on the 
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from data_access import alerts, figures, geo, league, points, services
 from data_access import incidents as incident_data
 from data_access.at_once import at_once
@@ -24,228 +26,194 @@ from ui.wall_panels import (
 )
 
 
-def _summaries(scope: Scope, period: Period):
+def _fetch(**calls) -> SimpleNamespace:
+    """Run the named data_access calls at once; their results by name."""
+    return SimpleNamespace(**dict(zip(calls, at_once(*calls.values()), strict=True)))
+
+
+def _t(period: Period):
+    return period.params()["t"]
+
+
+def _summaries(scope: Scope, period: Period) -> dict:
     previous = period.previous()
-    return (
-        lambda: figures.incident_summary(scope, period)[0],  # [0]: the scope's total row
-        lambda: figures.incident_summary(scope, previous)[0],
-        lambda: figures.service_summary(scope, period)[0],
-        lambda: figures.service_summary(scope, previous)[0],
-        lambda: figures.points_summary(scope, period)[0],
-        lambda: figures.points_summary(scope, previous)[0],
-    )
+    return {  # [0]: each summary's total row, the scope's figures
+        "inc": lambda: figures.incident_summary(scope, period)[0],
+        "inc_before": lambda: figures.incident_summary(scope, previous)[0],
+        "svc": lambda: figures.service_summary(scope, period)[0],
+        "svc_before": lambda: figures.service_summary(scope, previous)[0],
+        "pts": lambda: figures.points_summary(scope, period)[0],
+        "pts_before": lambda: figures.points_summary(scope, previous)[0],
+        "daily": lambda: figures.daily_activity(scope, period),
+    }
 
 
 def overview(scope: Scope, period: Period) -> None:
-    (
-        inc,
-        inc_before,
-        svc,
-        svc_before,
-        pts,
-        pts_before,
-        open_now,
-        newest,
-        overdue,
-        ranked,
-        flow,
-        categories,
-        daily_points,
-        ladder,
-    ) = at_once(
-        *_summaries(scope, period),
-        lambda: geo.open_incidents(scope, period),
-        lambda: incident_data.newest(scope, period),
-        lambda: incident_data.overdue(scope, period, limit=wall_panels.STRIP_ROWS),
-        lambda: league.league(scope, period),
-        lambda: incident_data.flow_by_day(scope, period),
-        lambda: incident_data.categories(scope, period),
-        lambda: points.daily(scope, period),
-        lambda: alerts.level_counts(scope),
+    d = _fetch(
+        **_summaries(scope, period),
+        open_now=lambda: geo.open_incidents(scope, period),
+        newest=lambda: incident_data.newest(scope, period),
+        overdue=lambda: incident_data.overdue(scope, period, limit=wall_panels.STRIP_ROWS),
+        ranked=lambda: league.league(scope, period),
+        flow=lambda: incident_data.flow_by_day(scope, period),
+        categories=lambda: incident_data.categories(scope, period),
+        points_daily=lambda: points.daily(scope, period),
+        ladder=lambda: alerts.level_counts(scope, _t(period)),
+        alerts=lambda: alerts.open_alerts(scope, _t(period)),
     )
     wall.draw(
         Wall(
             left=[
-                wall_panels.figures_panel(
-                    "wall.incidents", inc, inc_before, INCIDENT_FIGURES, "wallIncidents"
-                ),
-                wall_panels.alerts_panel(ladder),
-                wall_panels.flow_panel(flow),
+                wall_panels.figures_panel("wall.incidents", d.inc, d.inc_before,
+                                          INCIDENT_FIGURES, "wallIncidents", d.daily),
+                wall_panels.alerts_panel(d.ladder),
+                wall_panels.flow_panel(d.flow),
             ],
-            centre=wall_panels.map_panel(scope, period, "open_per_1000", open_now),
+            centre=wall_panels.map_panel(scope, period, "open_per_1000", d.open_now),
             right=[
-                wall_panels.figures_panel(
-                    "wall.services", svc, svc_before, SERVICE_FIGURES, "wallServices"
-                ),
-                wall_panels.figures_panel(
-                    "wall.points", pts, pts_before, POINTS_FIGURES, "wallPoints"
-                ),
+                wall_panels.figures_panel("wall.services", d.svc, d.svc_before,
+                                          SERVICE_FIGURES, "wallServices", d.daily),
+                wall_panels.figures_panel("wall.points", d.pts, d.pts_before,
+                                          POINTS_FIGURES, "wallPoints", d.daily),
             ],
             bottom=[
-                wall_panels.newest_panel(newest),
-                wall_panels.overdue_panel(overdue, inc.get("overdue")),
-                wall_panels.league_panel(ranked.table),
+                wall_panels.newest_panel(d.newest),
+                wall_panels.overdue_panel(d.overdue, d.inc.get("overdue"), d.alerts, _t(period)),
+                # a league of one or two says nothing: their categories instead
+                wall_panels.league_panel(d.ranked.table)
+                if len(d.ranked.table) >= 3
+                else wall_panels.category_panel(d.categories),
             ],
             extra_left=[
-                wall_panels.figures_panel(
-                    "wall.handling", inc, inc_before, INCIDENT_MORE, "wallHandling"
-                ),
-                wall_panels.category_panel(categories),
+                wall_panels.figures_panel("wall.handling", d.inc, d.inc_before,
+                                          INCIDENT_MORE, "wallHandling", d.daily),
+                wall_panels.category_panel(d.categories),
             ],
             extra_right=[
-                wall_panels.points_daily_panel(daily_points),
-                wall_panels.league_panel(ranked.table.iloc[5:10], t("wall.league_next")),
+                wall_panels.points_daily_panel(d.points_daily),
+                wall_panels.league_panel(d.ranked.table.iloc[5:10], t("wall.league_next")),
             ],
         )
-    )
+    )  # fmt: skip
 
 
 def incidents(scope: Scope, period: Period) -> None:
-    previous = period.previous()
-    (
-        inc,
-        inc_before,
-        open_now,
-        newest,
-        overdue,
-        flow,
-        categories,
-        channels,
-        histogram,
-        closure,
-        ladder,
-    ) = at_once(
-        lambda: figures.incident_summary(scope, period)[0],
-        lambda: figures.incident_summary(scope, previous)[0],
-        lambda: geo.open_incidents(scope, period),
-        lambda: incident_data.newest(scope, period),
-        lambda: incident_data.overdue(scope, period, limit=wall_panels.STRIP_ROWS),
-        lambda: incident_data.flow_by_day(scope, period),
-        lambda: incident_data.categories(scope, period),
-        lambda: incident_data.channels(scope, period),
-        lambda: incident_data.handling_histogram(scope, period),
-        lambda: incident_data.community_table(scope, period),
-        lambda: alerts.level_counts(scope),
+    d = _fetch(
+        **_summaries(scope, period),
+        open_now=lambda: geo.open_incidents(scope, period),
+        newest=lambda: incident_data.newest(scope, period),
+        overdue=lambda: incident_data.overdue(scope, period, limit=wall_panels.STRIP_ROWS),
+        flow=lambda: incident_data.flow_by_day(scope, period),
+        categories=lambda: incident_data.categories(scope, period),
+        channels=lambda: incident_data.channels(scope, period),
+        histogram=lambda: incident_data.handling_histogram(scope, period),
+        closure=lambda: incident_data.community_table(scope, period),
+        ladder=lambda: alerts.level_counts(scope, _t(period)),
+        alerts=lambda: alerts.open_alerts(scope, _t(period)),
     )
     wall.draw(
         Wall(
             left=[
-                wall_panels.figures_panel(
-                    "wall.incidents", inc, inc_before, INCIDENT_FIGURES, "wallIncidents"
-                ),
-                wall_panels.alerts_panel(ladder),
-                wall_panels.category_panel(categories),
+                wall_panels.figures_panel("wall.incidents", d.inc, d.inc_before,
+                                          INCIDENT_FIGURES, "wallIncidents", d.daily),
+                wall_panels.alerts_panel(d.ladder),
+                wall_panels.category_panel(d.categories),
             ],
-            centre=wall_panels.map_panel(scope, period, "overdue_per_1000", open_now),
+            centre=wall_panels.map_panel(scope, period, "overdue_per_1000", d.open_now),
             right=[
-                wall_panels.figures_panel(
-                    "wall.handling", inc, inc_before, INCIDENT_MORE, "wallHandling"
-                ),
-                wall_panels.channel_panel(channels),
+                wall_panels.figures_panel("wall.handling", d.inc, d.inc_before,
+                                          INCIDENT_MORE, "wallHandling", d.daily),
+                wall_panels.channel_panel(d.channels),
             ],
             bottom=[
-                wall_panels.flow_panel(flow),
-                wall_panels.overdue_panel(overdue, inc.get("overdue")),
-                wall_panels.newest_panel(newest),
+                wall_panels.flow_panel(d.flow),
+                wall_panels.overdue_panel(d.overdue, d.inc.get("overdue"), d.alerts, _t(period)),
+                wall_panels.newest_panel(d.newest),
             ],
-            extra_left=[wall_panels.histogram_panel(histogram)],
-            extra_right=[wall_panels.community_closure_panel(closure)],
+            extra_left=[wall_panels.histogram_panel(d.histogram)],
+            extra_right=[wall_panels.community_closure_panel(d.closure)],
         )
-    )
+    )  # fmt: skip
 
 
 def services_wall(scope: Scope, period: Period) -> None:
-    previous = period.previous()
-    svc, svc_before, open_now, usage, weekly, ages = at_once(
-        lambda: figures.service_summary(scope, period)[0],
-        lambda: figures.service_summary(scope, previous)[0],
-        lambda: geo.open_incidents(scope, period),
-        lambda: services.facility_usage(scope, period),
-        lambda: services.weekly_usage(scope, period),
-        lambda: services.visits_by_age_band(scope, period),
+    d = _fetch(
+        **_summaries(scope, period),
+        usage=lambda: services.facility_usage(scope, period),
+        weekly=lambda: services.weekly_usage(scope, period),
+        ages=lambda: services.visits_by_age_band(scope, period),
     )
     wall.draw(
         Wall(
             left=[
-                wall_panels.figures_panel(
-                    "wall.services", svc, svc_before, SERVICE_FIGURES, "wallServices"
-                ),
-                wall_panels.ages_panel(ages),
+                wall_panels.figures_panel("wall.services", d.svc, d.svc_before,
+                                          SERVICE_FIGURES, "wallServices", d.daily),
+                wall_panels.ages_panel(d.ages),
             ],
-            centre=wall_panels.map_panel(scope, period, "visits", open_now.iloc[0:0]),
-            right=[wall_panels.utilisation_panel(usage, limit=14)],
+            centre=wall_panels.map_panel(scope, period, "visits"),
+            right=[wall_panels.utilisation_panel(d.usage, limit=14)],
             bottom=[
-                wall_panels.trend_panel(weekly),
-                wall_panels.scenes_panel(usage),
+                wall_panels.trend_panel(d.weekly),
+                wall_panels.scenes_panel(d.usage),
             ],
-            extra_left=[wall_panels.utilisation_panel(usage, lowest=True)],
-            extra_right=[
-                wall_panels.figures_panel(
-                    "wall.services_more", svc, svc_before, SERVICE_MORE, "wallServicesMore"
-                )
-            ],
+            extra_left=[wall_panels.utilisation_panel(d.usage, lowest=True)],
+            extra_right=[wall_panels.figures_panel("wall.services_more", d.svc, d.svc_before,
+                                                   SERVICE_MORE, "wallServicesMore", d.daily)],
         )
-    )
+    )  # fmt: skip
 
 
 def points_wall(scope: Scope, period: Period) -> None:
-    previous = period.previous()
-    pts, pts_before, open_now, sources, sinks, daily, (_, holders), names = at_once(
-        lambda: figures.points_summary(scope, period)[0],
-        lambda: figures.points_summary(scope, previous)[0],
-        lambda: geo.open_incidents(scope, period),
-        lambda: points.by_reason(scope, period),
-        lambda: points.by_counterparty(scope, period),
-        lambda: points.daily(scope, period),
-        lambda: points.holders(scope, period),
-        lambda: figures.communities(scope),
+    d = _fetch(
+        **_summaries(scope, period),
+        sources=lambda: points.by_reason(scope, period),
+        sinks=lambda: points.by_counterparty(scope, period),
+        points_daily=lambda: points.daily(scope, period),
+        holders=lambda: points.holders(scope, period)[1],
+        communities=lambda: figures.communities(scope),
     )
     wall.draw(
         Wall(
             left=[
-                wall_panels.figures_panel(
-                    "wall.points", pts, pts_before, POINTS_FIGURES, "wallPoints"
-                ),
-                wall_panels.flows_panel("wall.sources", sources, wall.BAR),
+                wall_panels.figures_panel("wall.points", d.pts, d.pts_before,
+                                          POINTS_FIGURES, "wallPoints", d.daily),
+                wall_panels.flows_panel("wall.sources", d.sources, wall.BAR),
             ],
-            centre=wall_panels.map_panel(scope, period, "participation", open_now.iloc[0:0]),
-            right=[wall_panels.flows_panel("wall.sinks", sinks, wall.SECOND, limit=14)],
-            bottom=[wall_panels.points_daily_panel(daily)],
-            extra_left=[wall_panels.points_more_panel(pts, pts_before)],
-            extra_right=[wall_panels.holders_panel(holders, names)],
+            centre=wall_panels.map_panel(scope, period, "participation"),
+            right=[wall_panels.flows_panel("wall.sinks", d.sinks, wall.SECOND, limit=14)],
+            bottom=[wall_panels.points_daily_panel(d.points_daily)],
+            extra_left=[wall_panels.points_more_panel(d.pts, d.pts_before)],
+            extra_right=[wall_panels.holders_panel(d.holders, d.communities)],
         )
-    )
+    )  # fmt: skip
 
 
 def map_wall(scope: Scope, period: Period) -> None:
-    previous = period.previous()
-    inc, inc_before, open_now, overdue, table, newest = at_once(
-        lambda: figures.incident_summary(scope, period)[0],
-        lambda: figures.incident_summary(scope, previous)[0],
-        lambda: geo.open_incidents(scope, period),
-        lambda: incident_data.overdue(scope, period, limit=wall_panels.STRIP_ROWS),
-        lambda: incident_data.community_table(scope, period),
-        lambda: incident_data.newest(scope, period),
+    d = _fetch(
+        **_summaries(scope, period),
+        open_now=lambda: geo.open_incidents(scope, period),
+        overdue=lambda: incident_data.overdue(scope, period, limit=wall_panels.STRIP_ROWS),
+        table=lambda: incident_data.community_table(scope, period),
+        newest=lambda: incident_data.newest(scope, period),
+        categories=lambda: incident_data.categories(scope, period),
+        alerts=lambda: alerts.open_alerts(scope, _t(period)),
     )
     wall.draw(
         Wall(
             left=[
-                wall_panels.figures_panel(
-                    "wall.incidents", inc, inc_before, INCIDENT_FIGURES, "wallIncidents"
-                ),
-                wall_panels.ranking_panel(table, "open_per_1000", True),
+                wall_panels.figures_panel("wall.incidents", d.inc, d.inc_before,
+                                          INCIDENT_FIGURES, "wallIncidents", d.daily),
+                wall_panels.ranking_panel(d.table, "open_per_1000", True),
             ],
-            centre=wall_panels.map_panel(scope, period, "open_per_1000", open_now),
-            right=[wall_panels.ranking_panel(table, "overdue_per_1000", True)],
+            centre=wall_panels.map_panel(scope, period, "open_per_1000", d.open_now),
+            right=[wall_panels.ranking_panel(d.table, "overdue_per_1000", True)],
             bottom=[
-                wall_panels.overdue_panel(overdue, inc.get("overdue")),
-                wall_panels.newest_panel(newest),
+                wall_panels.overdue_panel(d.overdue, d.inc.get("overdue"), d.alerts, _t(period)),
+                wall_panels.newest_panel(d.newest),
+                wall_panels.category_panel(d.categories),
             ],
-            extra_left=[
-                wall_panels.figures_panel(
-                    "wall.handling", inc, inc_before, INCIDENT_MORE, "wallHandling"
-                )
-            ],
-            extra_right=[wall_panels.ranking_panel(table, "closure_rate", False)],
+            extra_left=[wall_panels.figures_panel("wall.handling", d.inc, d.inc_before,
+                                                  INCIDENT_MORE, "wallHandling", d.daily)],
+            extra_right=[wall_panels.ranking_panel(d.table, "closure_rate", False)],
         )
-    )
+    )  # fmt: skip

@@ -10,12 +10,13 @@ import pandas as pd
 
 from data_access import geo
 from data_access.derived import derived
-from data_access.period import Period
+from data_access.period import LOCAL, Period
 from data_access.scope import Scope
-from ui import map_view, wall, wall_map
+from ui import map_context, map_view, wall, wall_map
 from ui.formatting import format_hours, format_number, format_points_change, format_rate
 from ui.i18n import current_language, t
 from ui.incident_views import bucket_label
+from ui.map_view import short_label
 from ui.service_views import type_name
 from ui.wall import Figure
 
@@ -23,39 +24,41 @@ STRIP_ROWS = 5
 LEAGUE_ROWS = 5
 
 INCIDENT_FIGURES = (
-    Figure("fig.open", "open", "count", True),
-    Figure("fig.overdue", "overdue", "count", True),
-    Figure("fig.closure_rate", "closure_rate", "rate"),
-    Figure("fig.on_time_rate", "on_time_rate", "rate"),
+    Figure("fig.open", "open", "count", True, "incidents_reported"),
+    Figure("fig.overdue", "overdue", "count", True, "incidents_reported"),
+    Figure("fig.closure_rate", "closure_rate", "rate", False, "incidents_closed"),
+    Figure("fig.on_time_rate", "on_time_rate", "rate", False, "incidents_closed"),
 )
 INCIDENT_MORE = (
-    Figure("fig.closed", "closed", "count"),
-    Figure("fig.mean_handling_hours", "mean_handling_hours", "hours", True),
-    Figure("fig.median_handling_hours", "median_handling_hours", "hours", True),
-    Figure("fig.hazards_fixed", "hazards_fixed", "count"),
+    Figure("fig.closed", "closed", "count", False, "incidents_closed"),
+    Figure("fig.mean_handling_hours", "mean_handling_hours", "hours", True, "incidents_closed"),
+    Figure("fig.median_handling_hours", "median_handling_hours", "hours", True, "incidents_closed"),
+    Figure("fig.hazards_fixed", "hazards_fixed", "count", False, "incidents_closed"),
 )
 SERVICE_FIGURES = (
-    Figure("fig.visits", "visits", "count"),
-    Figure("fig.unique_users", "unique_users", "count"),
-    Figure("fig.utilisation", "utilisation", "rate"),
-    Figure("fig.share_60_plus", "share_60_plus", "rate"),
+    Figure("fig.visits", "visits", "count", False, "visits"),
+    Figure("fig.unique_users", "unique_users", "count", False, "visits"),
+    Figure("fig.utilisation", "utilisation", "rate", False, "visits"),
+    Figure("fig.share_60_plus", "share_60_plus", "rate", False, "visits"),
 )
 SERVICE_MORE = (
     Figure("services.no_show_rate", "no_show_rate", "rate", True),
-    Figure("fig.unique_users", "unique_users", "count"),
+    Figure("fig.unique_users", "unique_users", "count", False, "visits"),
 )
 POINTS_FIGURES = (
-    Figure("fig.issued", "issued", "count"),
-    Figure("fig.redeemed", "redeemed", "count"),
-    Figure("fig.outstanding", "outstanding", "count"),
-    Figure("fig.participation", "participation", "rate"),
+    Figure("fig.issued", "issued", "count", False, "points_issued"),
+    Figure("fig.redeemed", "redeemed", "count", False, "points_redeemed"),
+    Figure("fig.outstanding", "outstanding", "count", False, "points_redeemed"),
+    Figure("fig.participation", "participation", "rate", False, "points_issued"),
 )
 
 
 # -- the map ---------------------------------------------------------------------------
-def map_panel(scope: Scope, period: Period, measure: str, incidents: pd.DataFrame) -> str:
+def map_panel(
+    scope: Scope, period: Period, measure: str, incidents: pd.DataFrame | None = None
+) -> str:
     """The scope's areas one level down, coloured by `measure` (an incident measure
-    where the level has no other), with the open incidents as points."""
+    where the level has no other), with the open incidents as points (if given)."""
     level = geo.default_level(scope)
     if measure not in geo.measures_at(level):
         measure = geo.measures_at(level)[0]
@@ -63,11 +66,20 @@ def map_panel(scope: Scope, period: Period, measure: str, incidents: pd.DataFram
     colouring = map_view.colour_areas(geo.area_measures(scope, period, level), measure)
     outlines = map_view.prepared_areas(scope, "community") if level != "community" else None
     label = t(f"map.measure.{measure}")
+    street = next(
+        (
+            f
+            for f in map_context.features("street")
+            if scope.kind == "street" and f.code == scope.code
+        ),
+        None,
+    )
     svg, _ = derived(
         "wall_map",
         (areas, colouring, incidents, outlines),
-        lambda: wall_map.svg(areas, colouring, incidents, outlines, label),
+        lambda: wall_map.svg(areas, colouring, incidents, outlines, label, street),
         current_language(),
+        scope.setting(),
     )
     if not svg:
         empty = html.escape(t("map.no_areas"))
@@ -81,7 +93,7 @@ def _legend(colouring: map_view.Colouring, incidents: pd.DataFrame) -> str:
         f"{_swatch(colour)}{html.escape(text)}<br/>"
         for colour, text in map_view.legend_rows(colouring)
     ]
-    if incidents.empty:
+    if incidents is None or incidents.empty:
         return "".join(parts)
     dots = "".join(
         f'<span class="dot" style="background:{_rgb(c)}"></span>{html.escape(t(key))}'
@@ -106,17 +118,29 @@ def _swatch(colour) -> str:
 
 
 # -- figures -----------------------------------------------------------------------------
-def figures_panel(title_key: str, summary: dict, before: dict, shown, testid: str) -> str:
-    return wall.panel(t(title_key), wall.figures(summary, before, shown), testid)
+def figures_panel(
+    title_key: str, summary: dict, before: dict, shown, testid: str, daily=None
+) -> str:
+    body = wall.figures(summary, before, shown, daily)
+    return wall.panel(t(title_key), body, testid, grow=0, meta=t("wall.meta.vs_previous"))
 
 
 # -- the live strip ------------------------------------------------------------------------
+def _clock(moment, latest) -> str:
+    """HH:MM, or 昨 HH:MM for the day before the latest report's day."""
+    moment, latest = pd.Timestamp(moment).tz_convert(LOCAL), pd.Timestamp(latest).tz_convert(LOCAL)
+    if moment.date() == latest.date():
+        return moment.strftime("%H:%M")
+    return t("wall.yesterday", time=moment.strftime("%H:%M"))
+
+
 def newest_panel(newest: pd.DataFrame) -> str:
     body = [
         (
-            row.reported_at.strftime("%H:%M"),
+            _clock(row.reported_at, newest["reported_at"].max()),
             row.category_name,
             row.community_name,
+            short_label(row.grid_name, "micro_grid") if row.grid_name else "—",
             t("wall.closed") if row.closed else t("wall.open"),
         )
         for row in newest.head(STRIP_ROWS).itertuples()
@@ -125,29 +149,48 @@ def newest_panel(newest: pd.DataFrame) -> str:
         t("wall.col.time"),
         t("wall.col.category"),
         t("wall.col.community"),
+        t("wall.col.grid"),
         t("wall.col.state"),
     )
     return wall.panel(
         t("wall.newest"),
         wall.rows(header, body, "wallNewest", t("wall.newest_none")),
         "wallNewestPanel",
+        meta=t("wall.meta.newest_first"),
     )
 
 
-def overdue_panel(overdue: pd.DataFrame, total) -> str:
+def overdue_panel(overdue: pd.DataFrame, total, alerts=None, t_now=None) -> str:
+    """The longest overdue first; when fewer than a strip's rows are overdue, the 预警
+    alerts (due soonest first, data_access.alerts) fill the rest: what to chase next."""
     body = [
         (
             row.community_name,
             row.category_name,
-            row.grid_name or "—",
+            short_label(row.grid_name, "micro_grid") if row.grid_name else "—",
+            row.worker or "—",
             format_hours(row.hours_overdue),
         )
         for row in overdue.head(STRIP_ROWS).itertuples()
     ]
+    if alerts is not None and t_now is not None and len(body) < STRIP_ROWS:
+        soon = alerts[alerts["level"] == "warning"].sort_values(["due_at", "incident_id"])
+        for row in soon.head(STRIP_ROWS - len(body)).itertuples():
+            left = (row.due_at - t_now).total_seconds() / 3600
+            body.append(
+                (
+                    row.community_name,
+                    row.category_name,
+                    short_label(row.grid_name, "micro_grid") if row.grid_name else "—",
+                    row.worker or "—",
+                    t("wall.due_in", hours=format_hours(max(left, 0))),
+                )
+            )
     header = (
         t("wall.col.community"),
         t("wall.col.category"),
         t("wall.col.grid"),
+        t("wall.col.worker"),
         t("wall.col.hours_overdue"),
     )
     title = t("wall.overdue", n=format_number(total or 0, 0))
@@ -155,6 +198,7 @@ def overdue_panel(overdue: pd.DataFrame, total) -> str:
         title,
         wall.rows(header, body, "wallOverdue", t("incidents.overdue_none")),
         "wallOverduePanel",
+        meta=t("wall.meta.longest_first"),
     )
 
 
@@ -176,6 +220,7 @@ def league_panel(table: pd.DataFrame, title: str | None = None) -> str:
         title or t("wall.league", n=min(len(table), LEAGUE_ROWS)),
         wall.rows(header, body, "wallLeague", t("league.empty")),
         "wallLeaguePanel",
+        meta=t("wall.meta.index"),
     )
 
 
@@ -191,7 +236,9 @@ def flow_panel(flow: pd.DataFrame, days: int = 30) -> str:
         ],
         testid="wallFlow",
     )
-    return wall.panel(t("wall.flow", n=len(recent)), chart, "wallFlowPanel", grow=1.3)
+    return wall.panel(
+        t("wall.flow", n=len(recent)), chart, "wallFlowPanel", 1.3, t("wall.meta.per_day")
+    )
 
 
 def category_panel(categories: pd.DataFrame, limit: int = 7) -> str:
@@ -201,7 +248,10 @@ def category_panel(categories: pd.DataFrame, limit: int = 7) -> str:
         for row in shown.itertuples()
     ]
     return wall.panel(
-        t("wall.categories"), wall.bars(items, testid="wallCategories"), "wallCategoriesPanel"
+        t("wall.categories"),
+        wall.bars(items, testid="wallCategories"),
+        "wallCategoriesPanel",
+        meta=t("wall.meta.reported"),
     )
 
 
@@ -210,7 +260,11 @@ def channel_panel(channels: pd.DataFrame) -> str:
         (t(f"incidents.channel.{row.channel}"), float(row.reported), format_number(row.reported, 0))
         for row in channels.itertuples()
     ]
-    return wall.panel(t("wall.channels"), wall.bars(items, wall.SECOND, "wallChannels"))
+    return wall.panel(
+        t("wall.channels"),
+        wall.bars(items, wall.SECOND, "wallChannels"),
+        meta=t("wall.meta.reported"),
+    )
 
 
 def histogram_panel(histogram: pd.DataFrame) -> str:
@@ -222,7 +276,9 @@ def histogram_panel(histogram: pd.DataFrame) -> str:
         )
         for row in histogram.itertuples()
     ]
-    return wall.panel(t("wall.histogram"), wall.bars(items, testid="wallHistogram"))
+    return wall.panel(
+        t("wall.histogram"), wall.bars(items, testid="wallHistogram"), meta=t("wall.meta.hours")
+    )
 
 
 def community_closure_panel(table: pd.DataFrame) -> str:
@@ -231,7 +287,11 @@ def community_closure_panel(table: pd.DataFrame) -> str:
         (row.community_name, float(row.closure_rate or 0), format_rate(row.closure_rate))
         for row in ranked.itertuples()
     ]
-    return wall.panel(t("fig.closure_rate"), wall.bars(items, testid="wallClosure"))
+    return wall.panel(
+        t("fig.closure_rate"),
+        wall.bars(items, testid="wallClosure"),
+        meta=t("wall.meta.best_first"),
+    )
 
 
 def ages_panel(ages: pd.DataFrame) -> str:
@@ -240,7 +300,9 @@ def ages_panel(ages: pd.DataFrame) -> str:
         (row.age_band, float(row.visits), format_number(row.visits, 0))
         for row in by_band.sort_values("band_order").itertuples()
     ]
-    return wall.panel(t("wall.ages"), wall.bars(items, testid="wallAges"))
+    return wall.panel(
+        t("wall.ages"), wall.bars(items, testid="wallAges"), meta=t("wall.meta.this_period")
+    )
 
 
 def utilisation_panel(usage: pd.DataFrame, lowest: bool = False, limit: int = 8) -> str:
@@ -264,7 +326,7 @@ def trend_panel(weekly: pd.DataFrame) -> str:
         [(t("fig.visits"), [float(v) for v in per_week["visits"]], wall.BAR)],
         testid="wallTrend",
     )
-    return wall.panel(t("wall.trend"), chart, grow=1.4)
+    return wall.panel(t("wall.trend"), chart, grow=1.4, meta=t("wall.meta.per_week"))
 
 
 def scenes_panel(usage: pd.DataFrame) -> str:
@@ -275,7 +337,11 @@ def scenes_panel(usage: pd.DataFrame) -> str:
         (type_name(row.facility_type), float(row.visits), format_number(row.visits, 0))
         for row in per_type.sort_values("visits", ascending=False).itertuples()
     ]
-    return wall.panel(t("wall.scenes"), wall.bars(items[:6], wall.SECOND, "wallScenes"))
+    return wall.panel(
+        t("wall.scenes"),
+        wall.bars(items[:6], wall.SECOND, "wallScenes"),
+        meta=t("wall.meta.this_period"),
+    )
 
 
 def flows_panel(title_key: str, flows: pd.DataFrame, colour: str, limit: int = 7) -> str:
@@ -283,7 +349,11 @@ def flows_panel(title_key: str, flows: pd.DataFrame, colour: str, limit: int = 7
     items = [
         (row.label, float(row.points), format_number(row.points, 0)) for row in shown.itertuples()
     ]
-    return wall.panel(t(title_key, n=len(items)), wall.bars(items, colour, "wallFlows"))
+    return wall.panel(
+        t(title_key, n=len(items)),
+        wall.bars(items, colour, "wallFlows"),
+        meta=t("wall.meta.points_this_period"),
+    )
 
 
 def points_daily_panel(daily: pd.DataFrame, days: int = 30) -> str:
@@ -296,7 +366,9 @@ def points_daily_panel(daily: pd.DataFrame, days: int = 30) -> str:
         ],
         testid="wallPointsDaily",
     )
-    return wall.panel(t("wall.points_daily"), chart, grow=1.4)
+    return wall.panel(
+        t("wall.points_daily"), chart, grow=1.4, meta=t("wall.meta.days", n=len(recent))
+    )
 
 
 def points_more_panel(summary: dict, before: dict) -> str:
@@ -317,7 +389,9 @@ def holders_panel(holders: pd.DataFrame, communities: pd.DataFrame, limit: int =
          format_rate(row.holders_share))
         for row in ranked.head(limit).itertuples()
     ]  # fmt: skip
-    return wall.panel(t("wall.holders"), wall.bars(items, testid="wallHolders"))
+    return wall.panel(
+        t("wall.holders"), wall.bars(items, testid="wallHolders"), meta=t("wall.meta.holders")
+    )
 
 
 def ranking_panel(table: pd.DataFrame, column: str, lower_is_better: bool) -> str:
@@ -334,11 +408,14 @@ def ranking_panel(table: pd.DataFrame, column: str, lower_is_better: bool) -> st
             float(getattr(row, column)),
             format_rate(getattr(row, column)) if rate else format_number(getattr(row, column)),
         )
-        for row in ranked.head(8).itertuples()
+        for row in ranked.head(12).itertuples()
     ]
     colour = wall.BAD if lower_is_better else wall.BAR
+    order = "wall.meta.worst_first" if lower_is_better else "wall.meta.best_first"
     return wall.panel(
-        t("wall.ranking", label=t(label_key)), wall.bars(items, colour, "wallRanking")
+        t("wall.ranking", label=t(label_key)),
+        wall.bars(items, colour, "wallRanking"),
+        meta=t(order),
     )
 
 
@@ -354,4 +431,5 @@ def alerts_panel(counts: dict[str, int]) -> str:
         f"{format_number(counts.get(level, 0), 0)}</div></div>"
         for level, colour in LADDER_COLOURS.items()
     )
-    return wall.panel(t("wall.alerts"), f'<div class="w-ladder">{cells}</div>', "wallAlerts", 0.55)
+    body = f'<div class="w-ladder">{cells}</div>'
+    return wall.panel(t("wall.alerts"), body, "wallAlerts", 0, t("wall.meta.alerts"))

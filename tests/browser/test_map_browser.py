@@ -179,10 +179,15 @@ def session_screenshot(page, name: str) -> None:
 
 
 def test_district_map_desk_and_wall_screen(open_page, demo_warehouse):
-    """The district's communities, on the desk and on the dark wall screen."""
+    """The district's communities, on the desk (WebGL) and on the dark wall screen
+    (the server's SVG, ui/wall_map.py)."""
     for path in ("/map", "/map?mode=screen"):
         page = _open_signed_in(open_page, demo_warehouse.owner, path)
-        chart, canvas = _canvas(page)
-        shot = Image.open(io.BytesIO(canvas.screenshot())).convert("RGB")
+        if "screen" in path:
+            drawn = page.locator('[data-testid="wallMap"]')
+            drawn.wait_for(timeout=30_000)
+        else:
+            _, drawn = _canvas(page)
+        shot = Image.open(io.BytesIO(drawn.screenshot())).convert("RGB")
         assert max(ImageStat.Stat(shot).stddev) > 10
         session_screenshot(page, "map-district-screen" if "screen" in path else "map-district")
