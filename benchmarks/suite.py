@@ -87,10 +87,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def prepare_warehouse(scale: str, reuse: bool) -> None:
     """`cockpit init`, then `cockpit demo --scale S --replace` unless reusable."""
-    from warehouse import cli
+    from cockpit_cli.main import main as cockpit
     from warehouse.db import owner_engine
 
-    if cli.main(["init"]) != 0:
+    if cockpit(["init"]) != 0:
         raise SystemExit("cockpit init failed")
     if reuse:
         engine = owner_engine()
@@ -103,7 +103,7 @@ def prepare_warehouse(scale: str, reuse: bool) -> None:
             say(f"reusing the {scale} demo in {os.environ['COCKPIT_HOME']}")
             return
     try:
-        status = cli.main(["demo", "--scale", scale, "--replace"])
+        status = cockpit(["demo", "--scale", scale, "--replace"])
     except SystemExit as error:  # argparse: this checkout's cockpit lacks the scale
         raise SystemExit(f"`cockpit demo --scale {scale}` is not available here") from error
     if status != 0:

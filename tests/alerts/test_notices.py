@@ -35,7 +35,7 @@ def _config(tmp_path, channels: str, attempts: int = 3) -> str:
 
 def _cockpit(warehouse, *args, env=None, **popen):
     environment = {**os.environ, **warehouse.env(), **(env or {})}
-    command = [sys.executable, "-m", "warehouse.cli", *args]
+    command = [sys.executable, "-m", "cockpit_cli", *args]
     if popen.pop("background", False):
         return subprocess.Popen(command, env=environment, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True)  # fmt: skip

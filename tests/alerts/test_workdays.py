@@ -18,7 +18,7 @@ from tests.ingest import files
 from tests.ingest.files import COMMUNITY_A
 from tests.warehouse import rows
 from warehouse import workdays
-from warehouse.cli_reference import set_sla
+from warehouse.categories import set_sla
 
 CST = timezone(timedelta(hours=8))
 
@@ -113,7 +113,7 @@ def test_ingest_uses_the_unit_and_a_given_due_date_wins(fresh_warehouse, tmp_pat
 
 def _cockpit(warehouse, *args):
     env = {**os.environ, **warehouse.env()}
-    return subprocess.run([sys.executable, "-m", "warehouse.cli", *args], env=env,
+    return subprocess.run([sys.executable, "-m", "cockpit_cli", *args], env=env,
                           capture_output=True, text=True, timeout=120)  # fmt: skip
 
 

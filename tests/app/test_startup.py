@@ -34,7 +34,7 @@ def test_an_edited_migration_is_said_plainly(fresh_warehouse, monkeypatch, tmp_p
 
 
 def test_cockpit_init_says_which_migration_was_edited(fresh_warehouse, monkeypatch, capsys):
-    from warehouse.cli import main as cockpit
+    from cockpit_cli.main import main as cockpit
 
     with fresh_warehouse.owner.begin() as connection:
         connection.execute(

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
+from cockpit_cli.main import main as cockpit
 from tests.app.test_pages import assert_no_exception
 from tests.warehouse import rows
 from warehouse.checks import run_checks
-from warehouse.cli import main as cockpit
 
 
 def checks_table(app):

@@ -306,7 +306,7 @@ def test_rejected_incident_takes_its_closing_time_as_rejected_at(loaded, tmp_pat
 
 
 def test_cli_reports_and_dry_run_loads_nothing(loaded, tmp_path, monkeypatch, capsys):
-    from warehouse.cli import main
+    from cockpit_cli.main import main
 
     for name, value in loaded.env().items():
         monkeypatch.setenv(name, value)

@@ -195,7 +195,7 @@ def _cockpit(warehouse, *args, stdin=""):
 
     env = {**os.environ, **warehouse.env()}
     return subprocess.run(
-        [sys.executable, "-m", "warehouse.cli", *args], input=stdin, env=env,
+        [sys.executable, "-m", "cockpit_cli", *args], input=stdin, env=env,
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip
 

@@ -9,7 +9,7 @@ from sqlalchemy import text
 
 def _cockpit(warehouse, *args):
     env = {**os.environ, **warehouse.env()}
-    return subprocess.run([sys.executable, "-m", "warehouse.cli", *args], env=env,
+    return subprocess.run([sys.executable, "-m", "cockpit_cli", *args], env=env,
                           capture_output=True, text=True, timeout=120)  # fmt: skip
 
 

@@ -31,7 +31,7 @@ def pg15_server(tmp_path_factory):
 def _cockpit(env_overrides, *args):
     env = {**os.environ, **env_overrides}
     return subprocess.run(
-        [sys.executable, "-m", "warehouse.cli", *args],
+        [sys.executable, "-m", "cockpit_cli", *args],
         cwd=ROOT,
         env=env,
         capture_output=True,

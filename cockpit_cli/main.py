@@ -130,17 +130,17 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--dry-run", action="store_true", help="validate only, load nothing")
     ingest.set_defaults(func=cmd_ingest)
 
-    from warehouse import cli_accounts, cli_alerts, cli_reference
+    from cockpit_cli import accounts, alerts, categories
 
-    cli_accounts.register(commands)
-    cli_alerts.register(commands)
-    cli_reference.register(commands)
+    accounts.register(commands)
+    alerts.register(commands)
+    categories.register(commands)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     from warehouse.accounts import AccountError
-    from warehouse.cli_reference import CategoryError
+    from warehouse.categories import CategoryError
     from warehouse.db import ConfigurationError
     from warehouse.migrate import MigrationError
     from warehouse.server import ServerError
