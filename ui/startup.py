@@ -1,16 +1,14 @@
 """First start: with the embedded warehouse, start it, migrate it and load the demo
-district once, showing progress. With DATABASE_URL the operator owns the schema
-(`cockpit init`), so nothing is done here."""
+district once (one call, demo.first_start.prepare), showing progress. With DATABASE_URL
+the operator owns the schema (`cockpit init`), so nothing is done here."""
 
 from __future__ import annotations
 
-import contextlib
 import threading
 from functools import cache
 
 import streamlit as st
 
-from data_access.period import today_local
 from ui.i18n import t
 from warehouse.config import settings
 from warehouse.migrate import MigrationError
@@ -52,33 +50,38 @@ def ensure_warehouse() -> None:
 
 
 def _prepare() -> None:
-    from demo.district import DemoExists, load_demo
-    from warehouse.db import owner_engine
-    from warehouse.migrate import is_empty, migrate
+    from demo import first_start
 
-    engine = owner_engine()
+    progress = _LoadProgress()
     try:
-        migrate(engine)
-        if not is_empty(engine):
+        first_start.prepare(on_load=progress.open)
+    except BaseException:
+        progress.close(failed=True)
+        raise
+    progress.close(failed=False)
+
+
+class _LoadProgress:
+    """The demo load's status box: opened when a load begins, cleared once it is done
+    (the page needs no reminder)."""
+
+    LABEL = "首次启动：正在生成演示数据 (first start: loading the demo district)…"
+    DONE = "演示数据已就绪 (demo district ready)"
+
+    def __init__(self):
+        self.box = None
+        self.status = None
+
+    def open(self):
+        self.box = st.empty()
+        self.status = self.box.status(self.LABEL, expanded=True)
+        return self.status.write
+
+    def close(self, failed: bool) -> None:
+        if self.status is None:
             return
-        # load_demo serialises loaders with an advisory lock and raises DemoExists
-        # when another process (a second visitor, `cockpit demo`) loaded it meanwhile.
-        _load_with_progress(engine, load_demo, DemoExists)
-    finally:
-        engine.dispose()
-
-
-def _load_with_progress(engine, load_demo, demo_exists) -> None:
-    label = "首次启动：正在生成演示数据 (first start: loading the demo district)…"
-    progress_box = st.empty()  # cleared once the demo is in: the page needs no reminder
-    with progress_box.status(label, expanded=True) as status:
-        with contextlib.suppress(demo_exists):  # someone else loaded it meanwhile
-            load_demo(
-                engine,
-                seed=2026,
-                today=today_local(),
-                replace=False,
-                progress=lambda message: status.write(message),
-            )
-        status.update(label="演示数据已就绪 (demo district ready)", state="complete")
-    progress_box.empty()
+        if failed:
+            self.status.update(state="error")
+            return
+        self.status.update(label=self.DONE, state="complete")
+        self.box.empty()
