@@ -32,12 +32,12 @@ from ui.formatting import (
     format_rate,
 )
 from ui.i18n import t
-from ui.views import OVERVIEW_TILES
+from ui.tile_sets import OVERVIEW_TILES
 
 OVERDUE_ROWS = 10
 LEAGUE_ROWS = 20  # a district of a city has thousands of communities: the top of the league
 
-# The overview page's tiles (ui.views.OVERVIEW_TILES, one definition), 常住人口 first:
+# The overview page's tiles (ui.tile_sets.OVERVIEW_TILES, one definition), 常住人口 first:
 # (label key, subject, column, kind)
 OVERVIEW = (("fig.residents", "residents", "residents", "count"),) + tuple(
     (label, subject, column, kind) for label, subject, column, kind, _, _ in OVERVIEW_TILES

@@ -12,6 +12,7 @@ from ui.downloads import download_buttons
 from ui.filters import Filters, user_scope
 from ui.formatting import format_number, format_points_change, format_rate
 from ui.i18n import t
+from ui.tile_sets import OVERVIEW_TILES
 from ui.tiles import format_value, tile
 
 
@@ -53,27 +54,6 @@ def _series(daily: pd.DataFrame, column: str) -> list | None:
     if daily is None or column not in daily:
         return None
     return [float(value) for value in daily[column]]
-
-
-# (label key, summary, column, kind, lower is better, sparkline series)
-OVERVIEW_TILES = [
-    ("fig.open", "incidents", "open", "count", True, "incidents_reported"),
-    ("fig.overdue", "incidents", "overdue", "count", True, "incidents_reported"),
-    ("fig.closure_rate", "incidents", "closure_rate", "rate", False, "incidents_closed"),
-    (
-        "fig.mean_handling_hours",
-        "incidents",
-        "mean_handling_hours",
-        "hours",
-        True,
-        "incidents_closed",
-    ),
-    ("fig.visits", "services", "visits", "count", False, "visits"),
-    ("fig.utilisation", "services", "utilisation", "rate", False, "visits"),
-    ("fig.issued", "points", "issued", "count", False, "points_issued"),
-    ("fig.outstanding", "points", "outstanding", "count", False, "points_redeemed"),
-    ("fig.participation", "points", "participation", "rate", False, "points_issued"),
-]
 
 
 def headline_tiles(
