@@ -307,9 +307,8 @@ CSS = """
   .wall { grid-template-columns: 1fr 1fr minmax(0, 100rem) 1fr 1fr;
     grid-template-areas: "xl left centre right xr" "xl left bottom right xr"; }
   .w-xl, .w-xr { display: flex; }
-  .w-figs { grid-template-columns: repeat(4, minmax(0, 1fr)); }
-  .w-fig-value { font-size: 4rem; }
-  .w-fig { padding: 0.6rem 0.9rem; }
+  .w-fig-value { font-size: 3.8rem; }
+  .w-fig-spark { height: 3.2rem; }
   .w-bars { font-size: 1.35rem; }
 }
 """

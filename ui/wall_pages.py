@@ -130,8 +130,14 @@ def incidents(scope: Scope, period: Period) -> None:
                 wall_panels.overdue_panel(d.overdue, d.inc.get("overdue"), d.alerts, _t(period)),
                 wall_panels.newest_panel(d.newest),
             ],
-            extra_left=[wall_panels.histogram_panel(d.histogram)],
-            extra_right=[wall_panels.community_closure_panel(d.closure)],
+            extra_left=[
+                wall_panels.histogram_panel(d.histogram),
+                wall_panels.community_closure_panel(d.closure),
+            ],
+            extra_right=[
+                wall_panels.ranking_panel(d.closure, "overdue_per_1000", True),
+                wall_panels.ranking_panel(d.closure, "open_per_1000", True),
+            ],
         )
     )  # fmt: skip
 
@@ -142,6 +148,8 @@ def services_wall(scope: Scope, period: Period) -> None:
         usage=lambda: services.facility_usage(scope, period),
         weekly=lambda: services.weekly_usage(scope, period),
         ages=lambda: services.visits_by_age_band(scope, period),
+        per_community=lambda: figures.service_summary(scope, period)[1],
+        communities=lambda: figures.communities(scope),
     )
     wall.draw(
         Wall(
@@ -156,9 +164,17 @@ def services_wall(scope: Scope, period: Period) -> None:
                 wall_panels.trend_panel(d.weekly),
                 wall_panels.scenes_panel(d.usage),
             ],
-            extra_left=[wall_panels.utilisation_panel(d.usage, lowest=True)],
-            extra_right=[wall_panels.figures_panel("wall.services_more", d.svc, d.svc_before,
-                                                   SERVICE_MORE, "wallServicesMore", d.daily)],
+            extra_left=[
+                wall_panels.figures_panel("wall.services_more", d.svc, d.svc_before,
+                                          SERVICE_MORE, "wallServicesMore", d.daily),
+                wall_panels.utilisation_panel(d.usage, lowest=True),
+            ],
+            extra_right=[
+                wall_panels.per_community_panel(d.per_community, d.communities, "utilisation",
+                                                "fig.utilisation"),
+                wall_panels.per_community_panel(d.per_community, d.communities, "share_60_plus",
+                                                "fig.share_60_plus"),
+            ],
         )
     )  # fmt: skip
 
@@ -171,6 +187,7 @@ def points_wall(scope: Scope, period: Period) -> None:
         points_daily=lambda: points.daily(scope, period),
         holders=lambda: points.holders(scope, period)[1],
         communities=lambda: figures.communities(scope),
+        per_community=lambda: figures.points_summary(scope, period)[1],
     )
     wall.draw(
         Wall(
@@ -182,8 +199,15 @@ def points_wall(scope: Scope, period: Period) -> None:
             centre=wall_panels.map_panel(scope, period, "participation"),
             right=[wall_panels.flows_panel("wall.sinks", d.sinks, wall.SECOND, limit=14)],
             bottom=[wall_panels.points_daily_panel(d.points_daily)],
-            extra_left=[wall_panels.points_more_panel(d.pts, d.pts_before)],
-            extra_right=[wall_panels.holders_panel(d.holders, d.communities)],
+            extra_left=[
+                wall_panels.points_more_panel(d.pts, d.pts_before),
+                wall_panels.holders_panel(d.holders, d.communities),
+            ],
+            extra_right=[
+                wall_panels.per_community_panel(d.per_community, d.communities, "participation",
+                                                "fig.participation"),
+                wall_panels.outstanding_panel(d.points_daily),
+            ],
         )
     )  # fmt: skip
 
@@ -197,6 +221,7 @@ def map_wall(scope: Scope, period: Period) -> None:
         newest=lambda: incident_data.newest(scope, period),
         categories=lambda: incident_data.categories(scope, period),
         alerts=lambda: alerts.open_alerts(scope, _t(period)),
+        channels=lambda: incident_data.channels(scope, period),
     )
     wall.draw(
         Wall(
@@ -212,8 +237,14 @@ def map_wall(scope: Scope, period: Period) -> None:
                 wall_panels.newest_panel(d.newest),
                 wall_panels.category_panel(d.categories),
             ],
-            extra_left=[wall_panels.figures_panel("wall.handling", d.inc, d.inc_before,
-                                                  INCIDENT_MORE, "wallHandling", d.daily)],
-            extra_right=[wall_panels.ranking_panel(d.table, "closure_rate", False)],
+            extra_left=[
+                wall_panels.figures_panel("wall.handling", d.inc, d.inc_before,
+                                          INCIDENT_MORE, "wallHandling", d.daily),
+                wall_panels.ranking_panel(d.table, "on_time_rate", False),
+            ],
+            extra_right=[
+                wall_panels.channel_panel(d.channels),
+                wall_panels.community_closure_panel(d.table),
+            ],
         )
     )  # fmt: skip

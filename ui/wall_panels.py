@@ -433,3 +433,33 @@ def alerts_panel(counts: dict[str, int]) -> str:
     )
     body = f'<div class="w-ladder">{cells}</div>'
     return wall.panel(t("wall.alerts"), body, "wallAlerts", 0, t("wall.meta.alerts"))
+
+
+def per_community_panel(
+    frame: pd.DataFrame, communities: pd.DataFrame, column: str, label_key: str, limit: int = 12
+) -> str:
+    """Communities by one column of a summary's per-community rows (a rate), highest
+    first; names from figures.communities."""
+    names = dict(zip(communities["community_code"], communities["community_name"], strict=True))
+    ranked = frame.dropna(subset=["community_code", column]).sort_values(
+        [column, "community_code"], ascending=[False, True], kind="stable"
+    )
+    items = [
+        (names.get(code, code), float(value), format_rate(value))
+        for code, value in zip(ranked["community_code"], ranked[column], strict=True)
+    ][:limit]
+    return wall.panel(
+        t("wall.ranking", label=t(label_key)),
+        wall.bars(items, testid="wallPerCommunity"),
+        meta=t("wall.meta.best_first"),
+    )
+
+
+def outstanding_panel(daily: pd.DataFrame, days: int = 30) -> str:
+    recent = daily.tail(days)
+    chart = wall.lines(
+        [pd.Timestamp(day).strftime("%m-%d") for day in recent["day"]],
+        [(t("fig.outstanding"), [float(v) for v in recent["outstanding"]], wall.BAR)],
+        testid="wallOutstanding",
+    )
+    return wall.panel(t("fig.outstanding"), chart, meta=t("wall.meta.days", n=len(recent)))

@@ -40,12 +40,11 @@ from warehouse.accounts import create_screen_token
 from warehouse.rollups import refresh
 
 VIEWPORTS = {"1080p": (1920, 1080), "4k": (3840, 2160), "3x1": (5760, 1080)}
-# Issue [10] asks for under 10 % blank on every playlist page at every size. Measured
-# on 2026-12-04: 7–17 % at 16:9 and 29–45 % on the 3×1 wall (whose side screens need
-# more panels); these bounds catch a regression (an empty third of the screen) while
-# [10] stays open until the 10 % holds. Each page's share is written next to its
-# screenshot (blank-shares.txt).
-BLANK_MAX = {"1080p": 0.20, "4k": 0.25, "3x1": 0.50}
+# Issue [10]: under 10 % blank. Met at 16:9 (7–9 % measured on 2026-12-04); the
+# spliced 3×1 wall measured 15–35 % (its side screens need more than the desk's
+# panels), so its bound only catches a regression while that stays open. Each page's
+# share is written next to its screenshot (blank-shares.txt).
+BLANK_MAX = {"1080p": 0.10, "4k": 0.10, "3x1": 0.40}
 CACHE_TTL_S = 2
 REAL_PLAYLIST = REPO_ROOT / "config" / "screen_playlist.toml"
 SCREENSHOTS = REPO_ROOT / "test-artifacts" / "screenshots"
