@@ -5,7 +5,7 @@ import streamlit as st
 
 from data_access import figures, incidents
 from data_access.at_once import at_once
-from ui import filters, incident_views, shell, views, wall_pages
+from ui import filters, incident_views, phone, shell, views, wall_pages
 from ui.i18n import t
 
 shell.ensure_frame()
@@ -34,6 +34,7 @@ else:
         summary_before,
         t("overview.delta_help", start=previous.start.isoformat(), end=previous.end.isoformat()),
     )
+    phone.overdue_cards(overdue, summary.get("overdue"))  # on a phone only (issue [14])
 
     chosen = incident_views.overdue_table(overdue, summary.get("overdue"))
     steps = (

@@ -252,10 +252,12 @@ def _set(changes: dict[str, str | None]) -> None:
     _keep(params)
 
 
-def _on_change(name: str) -> None:
+def _on_change(name: str, key: str | None = None) -> None:
+    """A filter widget changed: `key` is the widget's own (the phone's top bar draws
+    the same filters under other keys), `name` the filter it sets."""
     import streamlit as st
 
-    value = st.session_state.get(WIDGET_PREFIX + name) or None  # "" is 全部 (all)
+    value = st.session_state.get(key or WIDGET_PREFIX + name) or None  # "" is 全部 (all)
     if name == "street":
         _set({"street": value, "community": None, "grid": None})
     elif name == "community":
@@ -280,17 +282,20 @@ def _reset() -> None:
     _keep({key: kept[key] for key in ("lang", "mode") if key in kept})
 
 
-def _place_select(name: str, label: str, choices: dict[str, str], all_label: str) -> None:
+def _place_select(
+    name: str, label: str, choices: dict[str, str], all_label: str, key: str | None = None
+) -> None:
     """A street / community / grid list: "" means all, the rest are codes shown by name."""
     import streamlit as st
 
+    key = key or WIDGET_PREFIX + name
     st.selectbox(
         label,
         ["", *choices],
         format_func=lambda code: all_label if not code else choices[code],
-        key=WIDGET_PREFIX + name,
+        key=key,
         on_change=_on_change,
-        args=(name,),
+        args=(name, key),
     )
 
 
@@ -329,11 +334,7 @@ def filter_bar(filters: Filters) -> None:
         _place_select("street", t("filter.street", lang), streets, all_label)
         _place_select("community", t("filter.community", lang), names, all_label)
         if grid_rows is not None and len(grid_rows):
-            labels = {
-                row.grid_code: (row.grid_name if row.level == "grid" else f"· {row.grid_name}")
-                for row in grid_rows.itertuples()
-            }
-            _place_select("grid", t("filter.grid", lang), labels, all_label)
+            _place_select("grid", t("filter.grid", lang), _grid_labels(grid_rows), all_label)
         st.date_input(
             t("filter.period", lang),
             key=WIDGET_PREFIX + "range",
@@ -356,6 +357,72 @@ def filter_bar(filters: Filters) -> None:
             args=("lang",),
         )
         st.button(t("filter.reset", lang), on_click=_reset, key=WIDGET_PREFIX + "reset")
+
+
+def _grid_labels(grid_rows: pd.DataFrame) -> dict[str, str]:
+    return {
+        row.grid_code: (row.grid_name if row.level == "grid" else f"· {row.grid_name}")
+        for row in grid_rows.itertuples()
+    }
+
+
+PHONE_PREFIX = WIDGET_PREFIX + "phone_"  # the phone's top bar: same filters, own widget keys
+
+
+def phone_filters(filters: Filters) -> None:
+    """The filters a community head uses on a phone (period, grid, as of), in an expander
+    at the top of the page (ui.phone shows it under the phone media query only).
+
+    Bound like the sidebar's: each change goes through `_on_change` to the same URL
+    parameters and kept filters, and the widgets show exactly the checked view.
+    """
+    import streamlit as st
+
+    from data_access import figures
+    from data_access.period import today_local
+
+    lang = filters.lang
+    state = st.session_state
+    # a community's grids once the view is a community or a grid (a community head's own
+    # scope is one without any URL parameter)
+    grid_rows = (
+        figures.grids(filters.scope) if filters.scope.kind in ("community", "grid") else None
+    )
+    grid_name = None
+    if grid_rows is not None and filters.grid:
+        grid_name = _grid_labels(grid_rows).get(filters.grid, "").lstrip("· ")
+    period = filters.period
+    summary = f"{period.start:%m-%d}–{period.end:%m-%d}"
+    summary += f" · {grid_name}" if grid_name else f" · {t('phone.all_grids', lang)}"
+    if filters.as_of:
+        summary += f" · {t('filter.as_of', lang)} {period.as_of:%m-%d}"
+
+    state[PHONE_PREFIX + "range"] = (period.start, period.end)
+    state[PHONE_PREFIX + "grid"] = filters.grid or ""
+    state[PHONE_PREFIX + "asof"] = period.as_of
+    with st.expander(t("phone.filters", lang, summary=summary)):
+        st.date_input(
+            t("filter.period", lang),
+            key=PHONE_PREFIX + "range",
+            on_change=_on_change,
+            args=("range", PHONE_PREFIX + "range"),
+        )
+        if grid_rows is not None and len(grid_rows):
+            _place_select(
+                "grid",
+                t("filter.grid", lang),
+                _grid_labels(grid_rows),
+                t("filter.all", lang),
+                key=PHONE_PREFIX + "grid",
+            )
+        st.date_input(
+            t("filter.as_of", lang),
+            key=PHONE_PREFIX + "asof",
+            on_change=_on_change,
+            args=("asof", PHONE_PREFIX + "asof"),
+            max_value=today_local(),
+        )
+        st.button(t("filter.reset", lang), on_click=_reset, key=PHONE_PREFIX + "reset")
 
 
 def show_notices(filters: Filters) -> None:

@@ -13,7 +13,7 @@ import streamlit as st
 from data_access import QueryTimedOut, WarehouseUnavailable
 from data_access import status as warehouse_status
 from data_access.period import LOCAL
-from ui import auth_ui, briefing_ui, filters, i18n, screen
+from ui import auth_ui, briefing_ui, filters, i18n, phone, screen
 from ui.i18n import t
 
 RETRY_EVERY = "15s"
@@ -104,6 +104,8 @@ def apply_theme(mode: str) -> None:
     st.html(DESK_CSS)
     if mode == "screen":
         st.html(SCREEN_CSS)
+    else:
+        phone.apply_css()  # desk only, and only under its media queries (issue [14])
 
 
 def _clock(epoch: float | None) -> str:
@@ -140,6 +142,12 @@ def run(navigation) -> None:
         st.session_state[filters.USER_SCOPE_KEY] = viewer.scope
         view = filters.check_url()
         if view.mode == "desk":
+            phone.top_bar(
+                getattr(navigation, "title", None),
+                lambda: filters.phone_filters(view),
+                sign_out=auth_ui._sign_out if not viewer.is_screen else None,
+                signed_in_as=t("auth.signed_in_as", name=viewer.display_name),
+            )
             filters.filter_bar(view)
             briefing_ui.sidebar_section(view)
             auth_ui.sign_out_button(viewer)
