@@ -395,7 +395,7 @@ def phone_filters(filters: Filters) -> None:
     summary = f"{period.start:%m-%d}–{period.end:%m-%d}"
     summary += f" · {grid_name}" if grid_name else f" · {t('phone.all_grids', lang)}"
     if filters.as_of:
-        summary += f" · {t('filter.as_of', lang)} {period.as_of:%m-%d}"
+        summary += f" · {t('phone.as_of', lang, day=f'{period.as_of:%m-%d}')}"
 
     state[PHONE_PREFIX + "range"] = (period.start, period.end)
     state[PHONE_PREFIX + "grid"] = filters.grid or ""

@@ -102,7 +102,9 @@ PHONE_CSS = f"""
     min-width: {TAP}px !important; min-height: {TAP}px !important;
     margin: -14px -14px -14px -14px !important;
   }}
-  [data-testid="stDateInputCalendarButton"] {{ min-height: {TAP}px !important; }}
+  [data-testid="stDateInputCalendarButton"] {{
+    min-height: {TAP}px !important; min-width: {TAP}px !important;
+  }}
   [data-testid="stHeader"] button {{
     min-width: {TAP}px !important; min-height: {TAP}px !important;
   }}
@@ -132,7 +134,12 @@ PHONE_CSS = f"""
     overflow-wrap: anywhere; }}
 }}
 @media (min-width: 641px) and (max-width: {PHONE_MAX}px) {{
-  /* A portrait tablet: three figures per row. */
+  /* A portrait tablet: columns one below the other as Streamlit does below 640 px (side
+     by side they squeeze maps, legends and buttons), but three figures per row. */
+  [data-testid="stHorizontalBlock"]:not(:has(> [data-testid="stColumn"] [data-testid="stMetric"]))
+    > [data-testid="stColumn"] {{
+    flex: 1 1 100% !important; min-width: 100% !important;
+  }}
   [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] [data-testid="stMetric"])
     > [data-testid="stColumn"] {{
     flex: 1 1 calc(33.33% - 0.34rem) !important; min-width: calc(33.33% - 0.34rem) !important;

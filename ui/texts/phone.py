@@ -5,6 +5,7 @@ TEXT = {
     "phone.menu_pages": ("页面", "Pages"),
     "phone.filters": ("筛选：{summary}", "Filters: {summary}"),
     "phone.all_grids": ("全部网格", "all grids"),
+    "phone.as_of": ("截至 {day}", "as of {day}"),
     "phone.overdue_title": ("超期未结（超期最久在前）", "Overdue, worst first"),
     "phone.overdue_more": (
         "共 {total} 件超期，这里列出前 {shown} 件；完整清单见下方表格。",
