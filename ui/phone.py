@@ -176,8 +176,9 @@ def top_bar(current_title: str | None, draw_filters, sign_out=None, signed_in_as
             for script, title in PAGES:
                 st.page_link(script, label=t(title), width="stretch")
             if sign_out is not None:
-                if signed_in_as:
-                    st.caption(signed_in_as)
+                if signed_in_as:  # markdown, not a caption: a page's first caption is its scope
+                    name = signed_in_as.replace("[", "［").replace("]", "］")
+                    st.markdown(f":gray[:small[{name}]]")
                 st.button(
                     t("auth.sign_out"), key=f"{KEY_PREFIX}sign_out", on_click=sign_out,
                     width="stretch",
