@@ -364,3 +364,26 @@ def test_desk_at_full_width_shows_no_phone_parts(open_page):
         assert page.locator(f".st-key-{part}").count() == 1  # drawn, and
         assert not page.locator(f".st-key-{part}").is_visible()  # hidden by the media query
     assert not page.locator(".cockpit-card").first.is_visible()
+
+
+def test_wall_screen_gets_none_of_the_phone_rules(browser, app_server, demo_warehouse):
+    """mode=screen, even on a narrow viewport: no phone CSS, no top bar, no cards."""
+    from warehouse.accounts import create_screen_token, revoke_screen_token
+
+    token = create_screen_token(
+        demo_warehouse.owner, "district", None, timedelta(hours=1), "phone test"
+    )
+    wall = Phone(browser, app_server, demo_warehouse, VIEWPORTS["tablet"], sign_in=False)
+    try:
+        page = wall.page
+        page.goto(f"http://{wall.host}/incidents?mode=screen&token={token.token}")
+        page.locator('[data-testid="wall"]').first.wait_for(timeout=90_000)
+        assert_no_exception(page, "the wall screen")
+        styles = page.evaluate(
+            "() => Array.from(document.querySelectorAll('style'), s => s.textContent).join()"
+        )
+        assert "cockpit_phone_" not in styles and "cockpit-card" not in styles
+        assert page.locator('[class*="st-key-cockpit_phone_"]').count() == 0
+    finally:
+        wall.close()
+        revoke_screen_token(demo_warehouse.owner, token.token_id)
