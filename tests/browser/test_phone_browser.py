@@ -344,6 +344,7 @@ def test_sign_in_survives_closing_the_embedded_browser(browser, app_server, demo
         wait_for_idle(page)
         assert page.locator("h1").first.inner_text() == "社区画像"
         assert not page.get_by_label("用户名").count()
+        assert "embed=true" in page.url, page.url
     finally:
         again.close()
 
