@@ -37,6 +37,14 @@ PAGES = [
     ("pages/status.py", "page.status"),
 ]
 
+# A row of figures: columns holding an st.metric of their own (not one nested deeper, as in
+# a left/right split whose left half has figures).
+METRIC_ROW = (
+    '[data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] > '
+    '[data-testid="stVerticalBlock"] > [data-testid="stElementContainer"] > '
+    '[data-testid="stMetric"])'
+)
+
 _CONTROLS = """
   button, [role="tab"], [data-testid="stPageLink"] a, [data-testid="stSidebarNavLink"],
   [data-testid="stExpander"] summary, [data-baseweb="select"] > div,
@@ -67,16 +75,16 @@ PHONE_CSS = f"""
   h2, h3 {{ font-size: 1.2rem !important; }}
 
   /* Figures two per row, compact (Streamlit stacks columns one per row below 640 px). */
-  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] [data-testid="stMetric"]) {{
+  {METRIC_ROW} {{
     flex-wrap: wrap !important; gap: 0.5rem !important;
   }}
-  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] [data-testid="stMetric"])
+  {METRIC_ROW}
     > [data-testid="stColumn"] {{
     flex: 1 1 calc(50% - 0.25rem) !important; min-width: calc(50% - 0.25rem) !important;
     max-width: calc(50% - 0.25rem) !important; width: calc(50% - 0.25rem) !important;
   }}
-  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] [data-testid="stMetric"])
-    > [data-testid="stColumn"]:not(:has([data-testid="stMetric"])) {{ display: none; }}
+  {METRIC_ROW}
+    > [data-testid="stColumn"]:not(:has([data-testid="stElementContainer"])) {{ display: none; }}
   [data-testid="stMetric"] {{ padding: 0 !important; }}
   [data-testid="stMetric"] > div {{ padding: 0.35rem 0.6rem !important; }}
   [data-testid="stMetricLabel"] {{ min-height: 1.25rem; }}
@@ -136,11 +144,10 @@ PHONE_CSS = f"""
 @media (min-width: 641px) and (max-width: {PHONE_MAX}px) {{
   /* A portrait tablet: columns one below the other as Streamlit does below 640 px (side
      by side they squeeze maps, legends and buttons), but three figures per row. */
-  [data-testid="stHorizontalBlock"]:not(:has(> [data-testid="stColumn"] [data-testid="stMetric"]))
-    > [data-testid="stColumn"] {{
+  [data-testid="stHorizontalBlock"]:not({METRIC_ROW}) > [data-testid="stColumn"] {{
     flex: 1 1 100% !important; min-width: 100% !important;
   }}
-  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] [data-testid="stMetric"])
+  {METRIC_ROW}
     > [data-testid="stColumn"] {{
     flex: 1 1 calc(33.33% - 0.34rem) !important; min-width: calc(33.33% - 0.34rem) !important;
     max-width: calc(33.33% - 0.34rem) !important; width: calc(33.33% - 0.34rem) !important;

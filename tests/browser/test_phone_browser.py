@@ -103,6 +103,14 @@ OVERFLOW_JS = """
 }
 """
 
+# Columns with something in them that the phone CSS took off the page.
+HIDDEN_COLUMNS_JS = """
+() => Array.from(document.querySelectorAll('[data-testid="stMain"] [data-testid="stColumn"]'))
+  .filter((c) => c.querySelector('[data-testid="stElementContainer"]')
+    && getComputedStyle(c).display === 'none')
+  .map((c) => c.innerText.trim().slice(0, 40))
+"""
+
 # The first overdue card's place, measured from the top of the scrolled page.
 FIRST_CARD_JS = """
 () => {
@@ -213,6 +221,10 @@ def test_page_fits_the_screen_and_every_control_takes_a_finger(phone, path):
 
     small = page.evaluate(SMALL_CONTROLS_JS)
     assert not small, f"{path} at {width}×{height}: controls under {TAP} px: {small}"
+
+    # nothing the desk draws is lost: the title and every column with content show
+    assert page.locator('[data-testid="stMain"] h1').first.is_visible()
+    assert not page.evaluate(HIDDEN_COLUMNS_JS)
 
     # the top bar: the page menu (named after this page) and the filters, above the title
     bar = page.locator(".st-key-cockpit_phone_bar")
