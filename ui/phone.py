@@ -102,6 +102,7 @@ PHONE_CSS = f"""
   [data-testid="stBaseButton-headerNoPadding"], [data-testid="stExpandSidebarButton"],
   [data-testid="stSidebarCollapseButton"] button, [data-testid="stBaseButton-minimal"],
   [data-testid="stBaseButton-borderlessIcon"], [data-testid="stSelectbox"] button,
+  [data-testid="stTextInputRootElement"] button,
   [data-testid="stMultiSelect"] button {{ min-width: {TAP}px !important; }}
   [data-testid="stSidebarNavLink"] {{ display: flex; align-items: center; }}
   /* A tile's help icon opens its text on a tap (mobile browsers emulate hover on tap);

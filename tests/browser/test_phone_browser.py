@@ -171,6 +171,8 @@ class Phone:
 
     def sign_in(self, username: str, password: str) -> None:
         page = self.open("/")
+        self.small_on_sign_in = page.evaluate(SMALL_CONTROLS_JS)
+        self.screenshot(f"phone-{self.size[0]}x{self.size[1]}-sign-in")
         page.get_by_label("用户名").fill(username)
         page.get_by_label("密码").fill(password)
         page.get_by_label("密码").press("Enter")
@@ -328,6 +330,7 @@ def test_sign_in_survives_closing_the_embedded_browser(browser, app_server, demo
         cookie = next(c for c in first.context.cookies() if c["name"] == "cockpit_session")
         # a persistent cookie (max-age), not a session one a closed web view forgets
         assert cookie["expires"] > time.time() + 3600
+        assert not first.small_on_sign_in  # the sign-in form takes a finger too
         kept = first.context.storage_state()
     finally:
         first.close()  # the app is closed: its web view goes with its session cookies
