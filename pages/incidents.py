@@ -34,9 +34,10 @@ else:
         summary_before,
         t("overview.delta_help", start=previous.start.isoformat(), end=previous.end.isoformat()),
     )
-    phone.overdue_cards(overdue, summary.get("overdue"))  # on a phone only (issue [14])
+    # on a phone only (issue [14]): the overdue cards, and a card's timeline by a tap
+    picked = phone.overdue_cards(overdue, summary.get("overdue"))
 
-    chosen = incident_views.overdue_table(overdue, summary.get("overdue"))
+    chosen = incident_views.overdue_table(overdue, summary.get("overdue")) or picked
     steps = (
         incidents.timeline(scope, period, chosen["community_code"], chosen["incident_id"])
         if chosen

@@ -224,16 +224,37 @@ def _card(row: dict) -> str:
     )
 
 
-def overdue_cards(overdue: pd.DataFrame, total) -> None:
-    """The overdue list as cards, right below the figures; on a phone only."""
+def overdue_cards(overdue: pd.DataFrame, total) -> dict | None:
+    """The overdue list as cards, right below the figures, and a list to open one card's
+    timeline with a tap (the desk's table rows are too small a target); on a phone only.
+    Returns the chosen incident's row, if any."""
     with st.container(key=f"{KEY_PREFIX}overdue"):
         st.subheader(t("phone.overdue_title"))
         if overdue.empty:
             st.info(t("incidents.overdue_none"))
-            return
+            return None
         rows = overdue_card_rows(overdue)
-        if total is not None and int(total) > len(rows):
-            st.caption(t("phone.overdue_more", total=int(total), shown=len(rows)))
-        elif total is None:
-            st.caption(t("phone.overdue_more", total=MISSING, shown=len(rows)))
+        if total is None or int(total) > len(rows):
+            shown_total = MISSING if total is None else int(total)
+            st.caption(t("phone.overdue_more", total=shown_total, shown=len(rows)))
         st.html('<div class="cockpit-cards">' + "".join(_card(r) for r in rows) + "</div>")
+        listed = overdue.head(len(rows))
+        keys = [
+            f"{community}/{incident}"
+            for community, incident in zip(
+                listed["community_code"], listed["incident_id"], strict=True
+            )
+        ]
+        labels = {
+            key: f"{row['incident']} · {row['category']}"
+            for key, row in zip(keys, rows, strict=True)
+        }
+        picked = st.selectbox(
+            t("phone.timeline_pick"),
+            keys,
+            index=None,
+            format_func=labels.get,
+            placeholder=t("phone.timeline_placeholder"),
+            key=f"{KEY_PREFIX}timeline",
+        )
+    return listed.iloc[keys.index(picked)].to_dict() if picked in keys else None

@@ -270,6 +270,28 @@ def test_first_overdue_card_is_the_worst_incident_within_two_screens(phone, demo
     assert "超期未结清单" in page_text(page)
 
 
+def test_a_card_opens_its_timeline_by_a_tap(browser, app_server, demo_warehouse):
+    phone = Phone(browser, app_server, demo_warehouse, VIEWPORTS["phone"])
+    try:
+        page = phone.open(f"/incidents?asof={AS_OF.isoformat()}")
+        first = page.evaluate(FIRST_CARD_JS)
+        title = f"事件 {first['incident']} 处置时间线"
+        assert title not in page_text(page)
+        pick = page.locator(".st-key-cockpit_phone_overdue").get_by_test_id("stSelectbox")
+        pick.scroll_into_view_if_needed()
+        pick.tap()
+        page.get_by_role("option").first.tap()
+        page.get_by_text(title).wait_for(timeout=30_000)
+        wait_for_idle(page)
+        heading = page.get_by_text(title)
+        heading.scroll_into_view_if_needed()
+        phone.screenshot("phone-card-timeline")
+        assert heading.is_visible()
+        assert not page.evaluate(SMALL_CONTROLS_JS)
+    finally:
+        phone.close()
+
+
 def test_filters_at_the_top_write_the_url_and_the_menu_keeps_them(
     browser, app_server, demo_warehouse
 ):

@@ -13,4 +13,6 @@ TEXT = {
     ),
     "phone.hours_overdue": ("超期 {hours} 小时", "{hours} h overdue"),
     "phone.no_grid": ("未分网格", "no grid"),
+    "phone.timeline_pick": ("查看处置时间线", "See the timeline of"),
+    "phone.timeline_placeholder": ("选择一件超期事件", "an overdue incident"),
 }
