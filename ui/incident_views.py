@@ -32,7 +32,6 @@ TILES = [
     ("fig.hazards_fixed", "hazards_fixed", "count", False),
 ]
 TILES_PER_ROW = 6
-SCREEN_OVERDUE_ROWS = 8
 CHART_HEIGHT = 260
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # The big screen is dark: charts drawn without Streamlit's (light) chart theme.
@@ -99,16 +98,6 @@ def overdue_table(overdue: pd.DataFrame, total) -> dict | None:
     download_buttons(shown, "overdue", "incidents_overdue")
     rows = [row for row in event.selection.rows if 0 <= row < len(overdue)]
     return overdue.iloc[rows[0]].to_dict() if rows else None
-
-
-def overdue_compact(overdue: pd.DataFrame) -> None:
-    """The big screen's overdue list: the worst few, no selection, no buttons."""
-    st.subheader(t("incidents.overdue_title"))
-    if overdue.empty:
-        st.info(t("incidents.overdue_none"))
-        return
-    shown = overdue_display(overdue.head(SCREEN_OVERDUE_ROWS)).iloc[:, :7]
-    st.dataframe(shown, hide_index=True, width="stretch")
 
 
 def timeline_display(steps: pd.DataFrame) -> pd.DataFrame:
