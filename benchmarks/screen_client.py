@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -25,12 +26,11 @@ from ui.formatting import MISSING
 from ui.i18n import t
 
 BAR_MARK = 'data-testid="screenBar"'
-# What each page's screen branch draws besides its title and tiles (pages/*.py).
-PAGE_MARKS = {
-    "overview": ("html", 'data-testid="screenLeague"'),
-    "incidents": ("vega_lite_chart", ""),
-    "map": ("deck_gl_json_chart", ""),
-}
+WALL_MARK = 'data-testid="wall"'
+WALL_FIGURE = re.compile(r'data-testid="wallFigure">([^<]*)<')
+# Pages composed for the wall (ui/wall_pages.py): one HTML block with the map and
+# figures, no page title; the others draw their desk page in the screen's colours.
+WALL_PAGES = {"overview", "incidents", "map", "services", "points"}
 PAGES_WITH_TILES = {"overview", "incidents", "map", "services", "points", "community"}
 DEFAULT_PAGE = Path(screen.PAGE_SCRIPTS["/"]).stem
 FINISHED = {ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY}
@@ -264,6 +264,10 @@ class ScreenClient:
         if kind == "html" and BAR_MARK in element.html.body:
             mark = BAR_MARK
             self.bar_fragment = delta.fragment_id or self.bar_fragment
+        elif kind == "html" and WALL_MARK in element.html.body:
+            mark = WALL_MARK
+            if self._chain is not None:
+                self._chain.metric_values.extend(WALL_FIGURE.findall(element.html.body))
         elif kind == "html" and 'data-testid="screen' in element.html.body:
             mark = element.html.body.split('data-testid="', 1)[1].split('"', 1)[0]
             mark = f'data-testid="{mark}"'
@@ -353,15 +357,15 @@ def render_problems(chain: _Chain, page: str) -> list[str]:
     problems = []
     if BAR_MARK not in chain.marks:
         problems.append("no screen bar")
-    title = TITLES.get(page)
-    if title is None or title not in chain.headings:
-        problems.append(f"page {page!r}: title {title!r} not among {chain.headings[:4]}")
+    if page in WALL_PAGES:
+        if WALL_MARK not in chain.marks:
+            problems.append(f"page {page!r}: no wall composition")
+    else:
+        title = TITLES.get(page)
+        if title is None or title not in chain.headings:
+            problems.append(f"page {page!r}: title {title!r} not among {chain.headings[:4]}")
     if page in PAGES_WITH_TILES:
         values = [value for value in chain.metric_values if value and value != MISSING]
         if len(values) < 3:
-            problems.append(f"page {page!r}: {len(values)} tiles with a value")
-    if page in PAGE_MARKS:
-        kind, mark = PAGE_MARKS[page]
-        if not chain.elements[kind] or (mark and mark not in chain.marks):
-            problems.append(f"page {page!r}: no {kind} {mark}".strip())
+            problems.append(f"page {page!r}: {len(values)} figures with a value")
     return problems

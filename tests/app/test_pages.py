@@ -67,6 +67,15 @@ def tiles(app) -> dict[str, str]:
     return {metric.label: metric.value for metric in app.metric}
 
 
+def wall_figures(app) -> dict[str, str]:
+    """The wall screen's figures by their summary column (ui/wall.figures' data-key)."""
+    import re
+
+    body = "".join(e.proto.body for e in app.get("html") if 'data-testid="wall"' in e.proto.body)
+    pattern = r'data-key="([a-z_0-9]+)">.*?data-testid="wallFigure">([^<]*)</div>'
+    return dict(re.findall(pattern, body))
+
+
 def assert_no_exception(app):
     assert not app.exception, [e.value for e in app.exception]
     assert not app.error, [e.value for e in app.error]

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 from harness import SCREENSHOTS, page_text, wait_for_idle
 from sqlalchemy import text
 
@@ -34,7 +33,9 @@ def open_signed_in(open_page, engine, path: str):
     """Open `path`; if the app still asks who is looking, sign in as the demo district
     account (while sign-in is new the harness may not have done it yet)."""
     page = open_page(path)
-    page.wait_for_selector('[data-testid="stMetric"], input[type="password"]', timeout=30_000)
+    page.wait_for_selector(
+        '[data-testid="stMetric"], [data-testid="wall"], input[type="password"]', timeout=30_000
+    )
     if not page.get_by_label("用户名").count():
         return page
     with engine.connect() as connection:
@@ -60,17 +61,9 @@ def full_page(page, name: str) -> None:
     page.set_viewport_size({"width": 1920, "height": 1080})
 
 
-@pytest.mark.parametrize("mode", ["desk", "screen"])
-def test_services_page(open_page, demo_warehouse, mode):
-    path = "/services" + ("?mode=screen" if mode == "screen" else "")
-    page = open_signed_in(open_page, demo_warehouse.owner, path)
-    wait_for_charts(page, 4)
-    full_page(page, f"services-{mode}")
-    shown = page_text(page)
-    for label in ("服务场景", "服务人次", "设施利用率", "一老一小一青年", "星期", "低于 30%"):
-        assert label in shown, label
+def _visits_this_period(engine) -> int:
     today = today_local()
-    with demo_warehouse.owner.connect() as connection:
+    with engine.connect() as connection:
         visits = connection.execute(
             text(
                 "SELECT coalesce(sum(units), 0) FROM fact_service_visit WHERE status = 'attended'"
@@ -83,16 +76,54 @@ def test_services_page(open_page, demo_warehouse, mode):
                 "e": f"{today + timedelta(days=1)} 00:00+08",
             },
         ).scalar_one()
+    return visits
+
+
+def test_services_page(open_page, demo_warehouse):
+    page = open_signed_in(open_page, demo_warehouse.owner, "/services")
+    wait_for_charts(page, 4)
+    full_page(page, "services-desk")
+    shown = page_text(page)
+    for label in ("服务场景", "服务人次", "设施利用率", "一老一小一青年", "星期", "低于 30%"):
+        assert label in shown, label
     tile = page.locator('[data-testid="stMetric"]', has_text="服务人次")
-    assert format_count(visits) in tile.inner_text()
+    assert format_count(_visits_this_period(demo_warehouse.owner)) in tile.inner_text()
 
 
-@pytest.mark.parametrize("mode", ["desk", "screen"])
-def test_points_page(open_page, demo_warehouse, mode):
-    path = "/points" + ("?mode=screen" if mode == "screen" else "")
-    page = open_signed_in(open_page, demo_warehouse.owner, path)
+def test_services_and_points_walls(open_page, demo_warehouse):
+    """The wall's 服务场景 and 积分流转: their figures equal the rows, their charts drawn."""
+    page = open_signed_in(open_page, demo_warehouse.owner, "/services?mode=screen")
+    page.locator('[data-testid="wallMap"]').wait_for(timeout=30_000)
+    visits = page.locator('.w-fig[data-key="visits"] .w-fig-value').inner_text().strip()
+    assert visits == format_count(_visits_this_period(demo_warehouse.owner))
+    for part in ("wallUtilisation", "wallAges", "wallTrend", "wallScenes"):
+        assert page.locator(f'[data-testid="{part}"]').count() >= 1, part
+    page.screenshot(path=str(SCREENSHOTS / "services-screen.png"))
+    page = open_signed_in(open_page, demo_warehouse.owner, "/points?mode=screen")
+    page.locator('[data-testid="wallMap"]').wait_for(timeout=30_000)
+    today = today_local()
+    with demo_warehouse.owner.connect() as connection:
+        issued = connection.execute(
+            text(
+                "SELECT coalesce(sum(amount), 0) FROM ledger_journal WHERE kind = 'earn'"
+                " AND occurred_at >= :s AND occurred_at < :e"
+            ),
+            {
+                "s": f"{today - timedelta(days=29)} 00:00+08",
+                "e": f"{today + timedelta(days=1)} 00:00+08",
+            },
+        ).scalar_one()
+    shown = page.locator('.w-fig[data-key="issued"] .w-fig-value').inner_text().strip()
+    assert shown == format_count(issued)
+    for part in ("wallFlows", "wallPointsDaily"):
+        assert page.locator(f'[data-testid="{part}"]').count() >= 1, part
+    page.screenshot(path=str(SCREENSHOTS / "points-screen.png"))
+
+
+def test_points_page(open_page, demo_warehouse):
+    page = open_signed_in(open_page, demo_warehouse.owner, "/points")
     wait_for_charts(page, 5)
-    full_page(page, f"points-{mode}")
+    full_page(page, "points-desk")
     shown = page_text(page)
     for label in (
         "积分流转",
