@@ -20,6 +20,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
+from data_access import geo
 from ui import map_context, map_labels
 from ui.map_view import (
     FONT_FAMILY,
@@ -141,18 +142,6 @@ def _context(project: Projection) -> tuple[list[str], list[map_labels.Candidate]
     return layers, names
 
 
-def scope_box(areas: pd.DataFrame) -> tuple[float, float, float, float] | None:
-    if areas.empty:
-        return None
-    boxes = list(areas["bbox"])
-    return (
-        min(b[0] for b in boxes),
-        min(b[1] for b in boxes),
-        max(b[2] for b in boxes),
-        max(b[3] for b in boxes),
-    )
-
-
 def _area_candidates(areas: pd.DataFrame, colouring: Colouring) -> list[map_labels.Candidate]:
     if len(areas) > AREA_LABELS_MAX:
         return []
@@ -186,7 +175,7 @@ def svg(
     """The map's SVG and the labels placed on it (for tests and the legend). A street
     screen passes its street: the map frames the whole street and draws its edge, so
     its communities are seen where they lie in it."""
-    box = scope_box(areas)
+    box = geo.bounds(areas)
     if box is None:
         return "", []
     if street is not None and street.rings:
