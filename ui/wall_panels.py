@@ -126,6 +126,17 @@ def figures_panel(
 
 
 # -- the live strip ------------------------------------------------------------------------
+def _missing_as_dash(value) -> str:
+    """A cell's text; a NULL (None or NaN, as pandas gives it) is a dash."""
+    return "—" if value is None or pd.isna(value) else str(value)
+
+
+def _grid(name) -> str:
+    """A grid's short name; an incident placed on no grid has a dash."""
+    text = _missing_as_dash(name)
+    return text if text == "—" else short_label(text, "micro_grid")
+
+
 def _clock(moment, latest) -> str:
     """HH:MM, or 昨 HH:MM for the day before the latest report's day."""
     moment, latest = pd.Timestamp(moment).tz_convert(LOCAL), pd.Timestamp(latest).tz_convert(LOCAL)
@@ -140,7 +151,7 @@ def newest_panel(newest: pd.DataFrame) -> str:
             _clock(row.reported_at, newest["reported_at"].max()),
             row.category_name,
             row.community_name,
-            short_label(row.grid_name, "micro_grid") if row.grid_name else "—",
+            _grid(row.grid_name),
             t("wall.closed") if row.closed else t("wall.open"),
         )
         for row in newest.head(STRIP_ROWS).itertuples()
@@ -167,8 +178,8 @@ def overdue_panel(overdue: pd.DataFrame, total, alerts=None, t_now=None) -> str:
         (
             row.community_name,
             row.category_name,
-            short_label(row.grid_name, "micro_grid") if row.grid_name else "—",
-            row.worker or "—",
+            _grid(row.grid_name),
+            _missing_as_dash(row.worker),
             format_hours(row.hours_overdue),
         )
         for row in overdue.head(STRIP_ROWS).itertuples()
@@ -181,8 +192,8 @@ def overdue_panel(overdue: pd.DataFrame, total, alerts=None, t_now=None) -> str:
                 (
                     row.community_name,
                     row.category_name,
-                    short_label(row.grid_name, "micro_grid") if row.grid_name else "—",
-                    row.worker or "—",
+                    _grid(row.grid_name),
+                    _missing_as_dash(row.worker),
                     t("wall.due_in", hours=format_hours(max(left, 0))),
                 )
             )
