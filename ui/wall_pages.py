@@ -35,22 +35,25 @@ def _t(period: Period):
     return period.params()["t"]
 
 
-def _summaries(scope: Scope, period: Period) -> dict:
+SUMMARIES = {"inc": figures.incident_summary, "svc": figures.service_summary,
+             "pts": figures.points_summary}  # fmt: skip
+
+
+def _summaries(scope: Scope, period: Period, *subjects: str) -> dict:
+    """The calls for the named subjects' figures (this period's and the previous'),
+    and the daily activity drawn beside them: a page fetches only what it shows."""
     previous = period.previous()
-    return {  # [0]: each summary's total row, the scope's figures
-        "inc": lambda: figures.incident_summary(scope, period)[0],
-        "inc_before": lambda: figures.incident_summary(scope, previous)[0],
-        "svc": lambda: figures.service_summary(scope, period)[0],
-        "svc_before": lambda: figures.service_summary(scope, previous)[0],
-        "pts": lambda: figures.points_summary(scope, period)[0],
-        "pts_before": lambda: figures.points_summary(scope, previous)[0],
-        "daily": lambda: figures.daily_activity(scope, period),
-    }
+    calls = {"daily": lambda: figures.daily_activity(scope, period)}
+    for name in subjects:
+        summary = SUMMARIES[name]  # [0]: each summary's total row, the scope's figures
+        calls[name] = lambda summary=summary: summary(scope, period)[0]
+        calls[f"{name}_before"] = lambda summary=summary: summary(scope, previous)[0]
+    return calls
 
 
 def overview(scope: Scope, period: Period) -> None:
     d = _fetch(
-        **_summaries(scope, period),
+        **_summaries(scope, period, "inc", "svc", "pts"),
         open_now=lambda: geo.open_incidents(scope, period),
         newest=lambda: incident_data.newest(scope, period),
         overdue=lambda: incident_data.overdue(scope, period, limit=wall_panels.STRIP_ROWS),
@@ -99,7 +102,7 @@ def overview(scope: Scope, period: Period) -> None:
 
 def incidents(scope: Scope, period: Period) -> None:
     d = _fetch(
-        **_summaries(scope, period),
+        **_summaries(scope, period, "inc"),
         open_now=lambda: geo.open_incidents(scope, period),
         newest=lambda: incident_data.newest(scope, period),
         overdue=lambda: incident_data.overdue(scope, period, limit=wall_panels.STRIP_ROWS),
@@ -144,7 +147,7 @@ def incidents(scope: Scope, period: Period) -> None:
 
 def services_wall(scope: Scope, period: Period) -> None:
     d = _fetch(
-        **_summaries(scope, period),
+        **_summaries(scope, period, "svc"),
         usage=lambda: services.facility_usage(scope, period),
         weekly=lambda: services.weekly_usage(scope, period),
         ages=lambda: services.visits_by_age_band(scope, period),
@@ -181,7 +184,7 @@ def services_wall(scope: Scope, period: Period) -> None:
 
 def points_wall(scope: Scope, period: Period) -> None:
     d = _fetch(
-        **_summaries(scope, period),
+        **_summaries(scope, period, "pts"),
         sources=lambda: points.by_reason(scope, period),
         sinks=lambda: points.by_counterparty(scope, period),
         points_daily=lambda: points.daily(scope, period),
@@ -214,7 +217,7 @@ def points_wall(scope: Scope, period: Period) -> None:
 
 def map_wall(scope: Scope, period: Period) -> None:
     d = _fetch(
-        **_summaries(scope, period),
+        **_summaries(scope, period, "inc"),
         open_now=lambda: geo.open_incidents(scope, period),
         overdue=lambda: incident_data.overdue(scope, period, limit=wall_panels.STRIP_ROWS),
         table=lambda: incident_data.community_table(scope, period),
