@@ -105,7 +105,7 @@ def _path(rings: Iterable[list], project: Projection, close: bool = True) -> str
     return "".join(parts)
 
 
-def _rgb(colour: list[int]) -> str:
+def css_rgb(colour: list[int]) -> str:
     return f"rgb({colour[0]},{colour[1]},{colour[2]})"
 
 
@@ -199,7 +199,7 @@ def svg(
         fill = colouring.by_area.get(row.area_code, [*NO_DATA, 215])
         d = _path((ring for polygon in row.polygons for ring in polygon), project)
         parts.append(
-            f'<path d="{d}" fill="{_rgb(fill)}" fill-opacity="0.88" stroke="{AREA_LINE}"'
+            f'<path d="{d}" fill="{css_rgb(fill)}" fill-opacity="0.88" stroke="{AREA_LINE}"'
             f' stroke-width="1.2" data-area="{html.escape(row.area_code)}"/>'
         )
     if outlines is not None and not outlines.empty:
@@ -232,9 +232,9 @@ def _points(incidents: pd.DataFrame, project: Projection) -> str:
         placed["lon"], placed["lat"], placed["overdue_hours"], strict=True
     ):
         x, y = project(float(lon), float(lat))
-        colour = _rgb(point_colour(float(overdue)))
+        colour = css_rgb(point_colour(float(overdue)))
         by_colour.setdefault(colour, []).append(f"M{x:.0f} {y:.0f}h0")
-    order = [_rgb(POINT_IN_TIME), _rgb(POINT_DUE_SOON), _rgb(POINT_OVERDUE)]
+    order = [css_rgb(POINT_IN_TIME), css_rgb(POINT_DUE_SOON), css_rgb(POINT_OVERDUE)]
     return "".join(
         f'<path d="{"".join(by_colour[colour])}" stroke="{colour}" stroke-width="'
         f'{2 * POINT_RADIUS}" stroke-linecap="round" data-points="{len(by_colour[colour])}"/>'

@@ -96,7 +96,7 @@ def _legend(colouring: map_view.Colouring, incidents: pd.DataFrame) -> str:
     if incidents is None or incidents.empty:
         return "".join(parts)
     dots = "".join(
-        f'<span class="dot" style="background:{_rgb(c)}"></span>{html.escape(t(key))}'
+        f'<span class="dot" style="background:{wall_map.css_rgb(c)}"></span>{html.escape(t(key))}'
         for c, key in (
             (map_view.POINT_OVERDUE, "wall.dot.overdue"),
             (map_view.POINT_DUE_SOON, "wall.dot.due_soon"),
@@ -109,12 +109,8 @@ def _legend(colouring: map_view.Colouring, incidents: pd.DataFrame) -> str:
     return "".join(parts)
 
 
-def _rgb(colour) -> str:
-    return f"rgb({colour[0]},{colour[1]},{colour[2]})"
-
-
 def _swatch(colour) -> str:
-    return f'<span class="swatch" style="background:{_rgb(colour)}"></span>'
+    return f'<span class="swatch" style="background:{wall_map.css_rgb(colour)}"></span>'
 
 
 # -- figures -----------------------------------------------------------------------------
