@@ -12,7 +12,11 @@ added (its documentation, "Creating and Modifying Distributed Objects", and its
 source: commands/foreign_constraint.c, commands/policy.c, commands/trigger.c), plus
 two of this project's: community_code leads every unique key, and every distributed
 and reference table has a primary key. Function bodies are scanned for table names
-by a regular expression, which can be fooled by a table name in a comment.
+by a regular expression after their comments are removed (`code_of`): a table named
+only in a `--` or `/* */` comment is not a read. Text in string literals still counts
+(dynamic SQL, `EXECUTE format('INSERT INTO rollup_dirty …')`, is how several triggers
+write), except for comments inside it, so a message that merely names a table in a
+string is still a false positive.
 
 Not wired into `cockpit check`; `violations(engine)` is what it would call.
 """
@@ -334,7 +338,7 @@ def _policies(rows, public_tables: set[str]) -> list[Violation]:
         policy = policies[(row.table_name, row.policy_name)]
         policy["subquery"] |= row.has_subquery
         if row.function_name:
-            tables_read = _tables_named_in(row.function_definition, public_tables)
+            tables_read = _tables_named_in(code_of(row.function_definition), public_tables)
             if tables_read:
                 policy["reads"][row.function_name] = tables_read
     found = []
@@ -368,7 +372,7 @@ def _triggers(rows, public_tables: set[str], citus_tables: set[str]) -> list[Vio
     for row in rows:
         if row.table_name not in citus_tables:
             continue
-        tables_touched = _tables_named_in(row.function_definition, public_tables)
+        tables_touched = _tables_named_in(_trigger_code(row.function_definition), public_tables)
         if tables_touched:
             found.append(
                 Violation(
@@ -390,3 +394,95 @@ def _tables_named_in(source: str, tables: set[str]) -> list[str]:
         for table in tables
         if re.search(rf"(?<![\w.])(?:public\.)?{re.escape(table)}(?!\w)", source)
     )
+
+
+# A definition as pg_get_functiondef prints it; the query citus_triggers appends the
+# definitions of the helpers the trigger's function names, one after another.
+_DEFINITION_START = re.compile(r"(?m)^(?=CREATE OR REPLACE FUNCTION )")
+_DEFINED_NAME = re.compile(r"CREATE OR REPLACE FUNCTION (?:[\w\"]+\.)?\"?(\w+)\"?\s*\(")
+_DOLLAR_TAG = re.compile(r"\$(?:[A-Za-z_\x80-\U0010ffff][\w\x80-\U0010ffff]*)?\$")
+
+
+def _trigger_code(definitions: str) -> str:
+    """The trigger function's code and that of the helpers its code calls. The query
+    picks helpers by their name anywhere in the definition, comments included; here a
+    helper counts only when its name is followed by `(` in the code."""
+    first, *helpers = [part for part in _DEFINITION_START.split(definitions) if part.strip()]
+    code = code_of(first)
+    for helper in helpers:
+        name = _DEFINED_NAME.match(helper)
+        if name and re.search(rf"(?<![\w.]){re.escape(name.group(1))}\s*\(", code):
+            code += "\n" + code_of(helper)
+    return code
+
+
+def code_of(sql: str) -> str:
+    """SQL (or PL/pgSQL) with its comments blanked out: `--` to the end of the line and
+    `/* */` (nested, as PostgreSQL nests them). A comment marker inside a string literal,
+    a quoted identifier or a dollar-quoted string is not one, and a quote inside a comment
+    opens nothing. The contents of string literals and dollar-quoted strings are kept,
+    with their own comments blanked too: a function body is a dollar-quoted string, and
+    dynamic SQL is a string; in either, a comment reads nothing."""
+    out: list[str] = []
+    i, n = 0, len(sql)
+    while i < n:
+        char = sql[i]
+        if sql.startswith("--", i):
+            end = sql.find("\n", i)
+            i = n if end < 0 else end
+            out.append(" ")
+        elif sql.startswith("/*", i):
+            depth, i = 1, i + 2
+            while i < n and depth:
+                if sql.startswith("/*", i):
+                    depth, i = depth + 1, i + 2
+                elif sql.startswith("*/", i):
+                    depth, i = depth - 1, i + 2
+                else:
+                    i += 1
+            out.append(" ")
+        elif char == "'":
+            escapes = i > 0 and sql[i - 1] in "Ee" and (i < 2 or not _word(sql[i - 2]))
+            text, i = _string(sql, i + 1, backslash=escapes)
+            out.append(f" '{code_of(text)}' ")
+        elif char == '"':
+            end = sql.find('"', i + 1)
+            end = n if end < 0 else end + 1
+            out.append(sql[i:end])
+            i = end
+        elif char == "$" and (tag := _DOLLAR_TAG.match(sql, i)) and not (i and _word(sql[i - 1])):
+            start = tag.end()
+            end = sql.find(tag.group(), start)
+            end = n if end < 0 else end
+            out.append(f" {code_of(sql[start:end])} ")
+            i = min(n, end + len(tag.group()))
+        else:
+            out.append(char)
+            i += 1
+    return "".join(out)
+
+
+def _word(char: str) -> bool:
+    return char.isalnum() or char in "_$"
+
+
+def _string(sql: str, i: int, *, backslash: bool) -> tuple[str, int]:
+    """A single-quoted literal's text from just after its opening quote (`''` is a quote;
+    in an E'' literal so is `\\'`), and the position after its closing quote."""
+    text: list[str] = []
+    n = len(sql)
+    while i < n:
+        char = sql[i]
+        if backslash and char == "\\" and i + 1 < n:
+            text.append(sql[i : i + 2])
+            i += 2
+        elif char == "'":
+            if sql.startswith("''", i):
+                text.append("'")
+                i += 2
+            else:
+                return "".join(text), i + 1
+        else:
+            text.append(char)
+            i += 1
+    return "".join(text), n

@@ -6,9 +6,16 @@ from sql/migrations, not from the catalog the checker reads.
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import text
 
-from warehouse.citus_rules import Layout, find_violations, table_layout, violations
+from warehouse.citus_rules import (
+    Layout,
+    code_of,
+    find_violations,
+    table_layout,
+    violations,
+)
 
 # sql/migrations/001, 010, 014, 017, 023, 025 and 026 (and warehouse/migrate.py for
 # schema_migrations).
@@ -317,6 +324,76 @@ BAD_SCHEMA_CHANGES = {
         " FOR EACH ROW EXECUTE FUNCTION refuse_change()",
         set(),
     ),
+    # Comments are not code (issue [13]: until then each of the next four added a finding).
+    "trigger naming tables only in comments and in a commented-out string": (
+        "CREATE TABLE fact_memo (community_code text NOT NULL, memo_id text,"
+        " PRIMARY KEY (community_code, memo_id));"
+        " CREATE FUNCTION memo_note() RETURNS trigger LANGUAGE plpgsql AS $$"
+        " BEGIN"
+        "   -- was: INSERT INTO rollup_dirty … (the loader marks the days now)\n"
+        "   /* it used to read dim_community /* and dim_grid */ for the scope */"
+        "   RAISE NOTICE '-- see rollup_freshness';"
+        "   RETURN NULL;"
+        " END $$;"
+        " CREATE TRIGGER fact_memo_note AFTER INSERT ON fact_memo"
+        " FOR EACH STATEMENT EXECUTE FUNCTION memo_note()",
+        set(),
+    ),
+    "trigger whose helper is named only in a comment": (
+        "CREATE TABLE fact_memo (community_code text NOT NULL, memo_id text,"
+        " PRIMARY KEY (community_code, memo_id));"
+        " CREATE FUNCTION memo_days() RETURNS void LANGUAGE sql AS"
+        " $$ INSERT INTO rollup_dirty SELECT community_code, current_date FROM fact_memo $$;"
+        " CREATE FUNCTION memo_note() RETURNS trigger LANGUAGE plpgsql AS $$"
+        " BEGIN"
+        "   -- no longer calls memo_days(): the loader does\n"
+        "   RETURN NULL;"
+        " END $$;"
+        " CREATE TRIGGER fact_memo_note AFTER INSERT ON fact_memo"
+        " FOR EACH STATEMENT EXECUTE FUNCTION memo_note()",
+        set(),
+    ),
+    "policy whose function names tables only in comments": (
+        "CREATE TABLE fact_memo (community_code text NOT NULL, memo_id text,"
+        " PRIMARY KEY (community_code, memo_id));"
+        " ALTER TABLE fact_memo ENABLE ROW LEVEL SECURITY;"
+        " CREATE FUNCTION memo_scope() RETURNS text[] LANGUAGE sql STABLE AS $$"
+        "   -- the list comes from the coordinator; no read of dim_community here\n"
+        "   SELECT string_to_array(current_setting('cockpit.communities', true), ',')"
+        "   /* , (SELECT array_agg(grid_code) FROM dim_grid) */"
+        " $$;"
+        " CREATE POLICY listed ON fact_memo USING (community_code = ANY (memo_scope()))",
+        set(),
+    ),
+    # …but code after a comment marker inside a string, or after a quote in a comment,
+    # and a helper the code calls, still count.
+    "trigger reading a table after comment markers in strings and a quote in a comment": (
+        "CREATE TABLE fact_memo (community_code text NOT NULL, memo_id text,"
+        " PRIMARY KEY (community_code, memo_id));"
+        " CREATE FUNCTION memo_note() RETURNS trigger LANGUAGE plpgsql AS $$"
+        " BEGIN"
+        "   -- don't drop this: the days must be marked\n"
+        "   PERFORM 1 FROM dim_grid WHERE '--' <> '/*';"
+        "   EXECUTE 'INSERT INTO ' || 'rollup_dirty SELECT DISTINCT community_code, current_date"
+        " FROM new_rows ON CONFLICT DO NOTHING';"
+        "   EXECUTE $q$ DELETE FROM rollup_freshness WHERE false $q$;"
+        "   RETURN NULL;"
+        " END $$;"
+        " CREATE TRIGGER fact_memo_note AFTER INSERT ON fact_memo"
+        " REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION memo_note()",
+        {("fact_memo", "trigger_reads_tables", "fact_memo_note")},
+    ),
+    "trigger calling a helper that writes a table": (
+        "CREATE TABLE fact_memo (community_code text NOT NULL, memo_id text,"
+        " PRIMARY KEY (community_code, memo_id));"
+        " CREATE FUNCTION memo_days() RETURNS void LANGUAGE sql AS"
+        " $$ INSERT INTO rollup_dirty SELECT community_code, current_date FROM fact_memo $$;"
+        " CREATE FUNCTION memo_note() RETURNS trigger LANGUAGE plpgsql AS $$"
+        " BEGIN PERFORM memo_days(); RETURN NULL; END $$;"
+        " CREATE TRIGGER fact_memo_note AFTER INSERT ON fact_memo"
+        " FOR EACH STATEMENT EXECUTE FUNCTION memo_note()",
+        {("fact_memo", "trigger_reads_tables", "fact_memo_note")},
+    ),
     "well-formed fact table": (
         "CREATE TABLE fact_memo (community_code text NOT NULL REFERENCES dim_community,"
         " memo_id text NOT NULL, facility_code text REFERENCES dim_facility,"
@@ -337,3 +414,27 @@ def test_checker_reports_exactly_what_each_schema_change_breaks(fresh_warehouse)
             added[case] = findings(connection) - baseline
             transaction.rollback()
     assert added == {case: expected for case, (_ddl, expected) in BAD_SCHEMA_CHANGES.items()}
+
+
+# SQL -> what the table-name scan sees (code_of, spaces collapsed): comments blanked;
+# strings, dollar-quoted bodies and quoted names kept, less the comments inside them
+# (a string's text is read as SQL: dynamic SQL is how triggers write other tables).
+CODE_OF = [
+    ("SELECT 1 -- FROM rollup_dirty\nFROM dim_grid", "SELECT 1 FROM dim_grid"),
+    ("SELECT /* dim_grid /* nested */ still */ 1", "SELECT 1"),
+    ("SELECT '--' FROM rollup_dirty", "SELECT ' ' FROM rollup_dirty"),
+    ("SELECT '/*', x FROM dim_grid -- */", "SELECT ' ' , x FROM dim_grid"),
+    ("-- don't\nSELECT 1 FROM dim_grid", "SELECT 1 FROM dim_grid"),
+    ("RAISE NOTICE 'see -- rollup_dirty'", "RAISE NOTICE 'see '"),
+    ("SELECT 'it''s' FROM dim_grid", "SELECT 'it 's' ' FROM dim_grid"),
+    ("SELECT E'it\\'s -- x' FROM dim_grid", "SELECT E 'it\\ 's ' ' FROM dim_grid"),
+    ('SELECT "a--b" FROM dim_grid', 'SELECT "a--b" FROM dim_grid'),
+    ("AS $f$ BEGIN -- dim_grid\n RETURN 1; END $f$", "AS BEGIN RETURN 1; END"),
+    ("EXECUTE $q$SELECT 1 FROM rollup_dirty$q$ -- x", "EXECUTE SELECT 1 FROM rollup_dirty"),
+    ("SELECT $1 FROM dim_grid", "SELECT $1 FROM dim_grid"),
+]
+
+
+@pytest.mark.parametrize(("sql", "code"), CODE_OF)
+def test_code_of_blanks_comments_but_not_strings_or_quoted_names(sql, code):
+    assert " ".join(code_of(sql).split()) == code
