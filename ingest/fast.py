@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
-import pyarrow as pa
+import pandas  # noqa: F401  pyarrow.compute imports it at its first call (0.4-0.7 s):
+import pyarrow as pa  # paid here with the other imports, not in the first file's load
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
@@ -43,6 +44,15 @@ _SHANGHAI_OFFSET_US = 8 * 3600 * 1_000_000
 _DAYS_IN_MONTH = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
 
 
+# The characters str.isspace() holds true for (Unicode 15, Python 3.11+), written out:
+# scanning all of Unicode for them took 0.1-0.4 s of every process's first incidents
+# file. tests/ingest/test_fast_path.py checks the list against that scan.
+WHITESPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004"
+    "\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+
+
 @cache
 def python_whitespace() -> str:
     """The characters str.strip() removes, so a bulk trim strips exactly the same."""
@@ -50,10 +60,10 @@ def python_whitespace() -> str:
 
 
 def strip(values: pa.Array) -> pa.Array:
-    return pc.utf8_trim(values, characters=python_whitespace())
+    return pc.utf8_trim(values, characters=WHITESPACE)
 
 
-def read_csv_columns(text: str, width: int) -> list[pa.Array] | None:
+def read_csv_columns(text: str, width: int) -> list[pa.ChunkedArray] | None:
     """A CSV file's cells (after its one-line header) as one text array per header
     column, parsed in bulk; None when the file needs the row-by-row reader to keep its
     meaning: a row with more or fewer cells than the header, a value spanning lines (the
@@ -77,7 +87,7 @@ def read_csv_columns(text: str, width: int) -> list[pa.Array] | None:
         return None
     if table.num_rows != lines - 1:
         return None
-    return [table.column(i).combine_chunks() for i in range(width)]
+    return [table.column(i) for i in range(width)]  # chunked: joined a batch at a time
 
 
 @dataclass

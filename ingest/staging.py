@@ -150,7 +150,7 @@ class StagedRows:
             return
         total = len(bulk[0]) if bulk else 0
         for offset in range(0, total, FAST_BATCH_ROWS):
-            cells = [column.slice(offset, FAST_BATCH_ROWS) for column in bulk]
+            cells = [column.slice(offset, FAST_BATCH_ROWS).combine_chunks() for column in bulk]
             line_numbers = np.arange(offset + 2, offset + 2 + len(cells[0]), dtype=np.int64)
             blank = np.ones(len(line_numbers), dtype=bool)
             for column in cells:  # a row of empty cells is no row (as in read.py)

@@ -197,3 +197,11 @@ def test_line_numbers_blank_rows_and_padding_whichever_reader(loaded, tmp_path, 
         ).scalars()
     assert [tuple(r) for r in ids] == [("E1", description), ("E2", None)]
     assert line == (7 if multiline else 6)
+
+
+def test_the_written_out_whitespace_is_what_str_strip_removes():
+    # ingest/fast.py spells the list out instead of scanning all of Unicode per process;
+    # a Python with other Unicode tables would make the bulk trim differ from str.strip.
+    from ingest.fast import WHITESPACE, python_whitespace
+
+    assert python_whitespace() == WHITESPACE
