@@ -20,6 +20,7 @@ CHECKS = (
     "ledger_journals_balanced",
     "rollups_current",
     "rollups_equal_facts",
+    "area_rollups_equal",
     "balances_equal_entries",
     "orphans",
 )

@@ -106,3 +106,123 @@ SELECT b.accounts + h.communities AS problems,
        b.accounts || ' resident balances differ from their entries, '
        || h.communities || ' communities'' holder counts from their entries' AS detail
   FROM balances_off b CROSS JOIN holders_off h;
+
+-- name: area_rollups_equal
+-- The street and district rollups (migration 028) equal the community rollups summed
+-- per street and day and per day (the facility-type ones: the facility-days summed
+-- per street, type and day and per type and day), and the district's all-time totals
+-- equal the facts'. A row missing on one side counts as zeros; handling_hours_sum,
+-- a double kept by adding differences, is compared within 1e-6 relative.
+WITH community_days AS (
+    SELECT c.street_code, r.day,
+           sum(r.incidents_reported) AS incidents_reported,
+           sum(r.incidents_rejected) AS incidents_rejected,
+           sum(r.incidents_closed) AS incidents_closed,
+           sum(r.incidents_closed_on_time) AS incidents_closed_on_time,
+           sum(r.hazards_closed) AS hazards_closed,
+           sum(r.handling_hours_sum) AS handling_hours_sum,
+           sum(r.visits_units) AS visits_units, sum(r.visits_no_show) AS visits_no_show,
+           sum(r.visits_units_60_plus) AS visits_units_60_plus,
+           sum(r.points_issued) AS points_issued, sum(r.points_redeemed) AS points_redeemed,
+           sum(r.points_expired) AS points_expired, sum(r.points_adjusted) AS points_adjusted
+      FROM rollup_community_day r JOIN dim_community c USING (community_code)
+     GROUP BY GROUPING SETS ((c.street_code, r.day), (r.day))
+), kept_days AS (
+    SELECT street_code, day, incidents_reported, incidents_rejected, incidents_closed,
+           incidents_closed_on_time, hazards_closed, handling_hours_sum, visits_units,
+           visits_no_show, visits_units_60_plus, points_issued, points_redeemed,
+           points_expired, points_adjusted
+      FROM rollup_street_day
+    UNION ALL
+    SELECT NULL, day, incidents_reported, incidents_rejected, incidents_closed,
+           incidents_closed_on_time, hazards_closed, handling_hours_sum, visits_units,
+           visits_no_show, visits_units_60_plus, points_issued, points_redeemed,
+           points_expired, points_adjusted
+      FROM rollup_district_day
+), days_off AS (
+    SELECT count(*) AS n
+      FROM community_days s
+      FULL JOIN kept_days k
+        ON k.day = s.day AND k.street_code IS NOT DISTINCT FROM s.street_code
+     WHERE coalesce(s.incidents_reported, 0) <> coalesce(k.incidents_reported, 0)
+        OR coalesce(s.incidents_rejected, 0) <> coalesce(k.incidents_rejected, 0)
+        OR coalesce(s.incidents_closed, 0) <> coalesce(k.incidents_closed, 0)
+        OR coalesce(s.incidents_closed_on_time, 0) <> coalesce(k.incidents_closed_on_time, 0)
+        OR coalesce(s.hazards_closed, 0) <> coalesce(k.hazards_closed, 0)
+        OR abs(coalesce(s.handling_hours_sum, 0) - coalesce(k.handling_hours_sum, 0))
+           > 1e-6 * greatest(abs(coalesce(s.handling_hours_sum, 0)), 1)
+        OR coalesce(s.visits_units, 0) <> coalesce(k.visits_units, 0)
+        OR coalesce(s.visits_no_show, 0) <> coalesce(k.visits_no_show, 0)
+        OR coalesce(s.visits_units_60_plus, 0) <> coalesce(k.visits_units_60_plus, 0)
+        OR coalesce(s.points_issued, 0) <> coalesce(k.points_issued, 0)
+        OR coalesce(s.points_redeemed, 0) <> coalesce(k.points_redeemed, 0)
+        OR coalesce(s.points_expired, 0) <> coalesce(k.points_expired, 0)
+        OR coalesce(s.points_adjusted, 0) <> coalesce(k.points_adjusted, 0)
+), facility_days AS (
+    SELECT c.street_code, f.facility_type, r.day,
+           sum(r.attended_units) AS attended_units, sum(r.attended_visits) AS attended_visits,
+           sum(r.booked) AS booked, sum(r.no_show) AS no_show, sum(r.cancelled) AS cancelled,
+           sum(r.units_age_0_3) AS units_age_0_3, sum(r.units_age_4_14) AS units_age_4_14,
+           sum(r.units_age_15_34) AS units_age_15_34, sum(r.units_age_35_59) AS units_age_35_59,
+           sum(r.units_age_60_79) AS units_age_60_79,
+           sum(r.units_age_80_plus) AS units_age_80_plus,
+           sum(r.units_age_unknown) AS units_age_unknown
+      FROM rollup_facility_day r
+      JOIN dim_facility f USING (facility_code)
+      JOIN dim_community c ON c.community_code = r.community_code
+     GROUP BY GROUPING SETS ((c.street_code, f.facility_type, r.day), (f.facility_type, r.day))
+), kept_types AS (
+    SELECT street_code, facility_type, day, attended_units, attended_visits, booked, no_show,
+           cancelled, units_age_0_3, units_age_4_14, units_age_15_34, units_age_35_59,
+           units_age_60_79, units_age_80_plus, units_age_unknown
+      FROM rollup_street_facility_type_day
+    UNION ALL
+    SELECT NULL, facility_type, day, attended_units, attended_visits, booked, no_show,
+           cancelled, units_age_0_3, units_age_4_14, units_age_15_34, units_age_35_59,
+           units_age_60_79, units_age_80_plus, units_age_unknown
+      FROM rollup_district_facility_type_day
+), types_off AS (
+    SELECT count(*) AS n
+      FROM facility_days s
+      FULL JOIN kept_types k
+        ON k.day = s.day AND k.facility_type = s.facility_type
+       AND k.street_code IS NOT DISTINCT FROM s.street_code
+     WHERE coalesce(s.attended_units, 0) <> coalesce(k.attended_units, 0)
+        OR coalesce(s.attended_visits, 0) <> coalesce(k.attended_visits, 0)
+        OR coalesce(s.booked, 0) <> coalesce(k.booked, 0)
+        OR coalesce(s.no_show, 0) <> coalesce(k.no_show, 0)
+        OR coalesce(s.cancelled, 0) <> coalesce(k.cancelled, 0)
+        OR coalesce(s.units_age_0_3, 0) <> coalesce(k.units_age_0_3, 0)
+        OR coalesce(s.units_age_4_14, 0) <> coalesce(k.units_age_4_14, 0)
+        OR coalesce(s.units_age_15_34, 0) <> coalesce(k.units_age_15_34, 0)
+        OR coalesce(s.units_age_35_59, 0) <> coalesce(k.units_age_35_59, 0)
+        OR coalesce(s.units_age_60_79, 0) <> coalesce(k.units_age_60_79, 0)
+        OR coalesce(s.units_age_80_plus, 0) <> coalesce(k.units_age_80_plus, 0)
+        OR coalesce(s.units_age_unknown, 0) <> coalesce(k.units_age_unknown, 0)
+), district AS (
+    SELECT coalesce(sum(incidents_reported), 0) AS reported,
+           coalesce(sum(incidents_closed), 0) AS closed,
+           coalesce(sum(incidents_rejected), 0) AS rejected,
+           coalesce(sum(visits_units), 0) AS visits,
+           coalesce(sum(points_issued), 0) AS issued,
+           coalesce(sum(points_redeemed), 0) AS redeemed
+      FROM rollup_district_day
+), facts_off AS (
+    SELECT (d.reported <> (SELECT count(*) FROM fact_incident))::int
+         + (d.closed <> (SELECT count(*) FROM fact_incident WHERE closed_at IS NOT NULL))::int
+         + (d.rejected <> (SELECT count(*) FROM fact_incident WHERE rejected_at IS NOT NULL))::int
+         + (d.visits <> (SELECT coalesce(sum(units), 0) FROM fact_service_visit
+                          WHERE status = 'attended'))::int
+         + (d.visits <> (SELECT coalesce(sum(attended_units), 0)
+                           FROM rollup_district_facility_type_day))::int
+         + (d.issued <> (SELECT coalesce(sum(amount), 0) FROM ledger_journal
+                          WHERE kind = 'earn'))::int
+         + (d.redeemed <> (SELECT coalesce(sum(amount), 0) FROM ledger_journal
+                            WHERE kind = 'redeem'))::int AS n
+      FROM district d
+)
+SELECT d.n + t.n + f.n AS problems,
+       d.n || ' street or district days differ from their communities'' days, '
+       || t.n || ' street or district facility-type days from their facility-days, '
+       || f.n || ' district totals from the facts' AS detail
+  FROM days_off d CROSS JOIN types_off t CROSS JOIN facts_off f;

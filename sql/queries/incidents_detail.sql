@@ -98,10 +98,15 @@ SELECT s.status, s.changed_at, s.source,
 -- incidents reported that day (rejected ones included), closed and rejected that day
 -- (by :t), and the backlog at the end of the day: reported, not closed, not rejected
 -- by then (the 未结事件 definition, at each day's end).
+-- The whole district without a grid (:scope_codes and :grid_code NULL) counts the days
+-- before the as-of day from its own rollup (migration 028: one row a day; each of those
+-- days ended before :t, so "by :t" holds for all its events) and the as-of day's events
+-- from the facts, each community's by its index; other scopes read the facts.
 WITH scoped AS (
     SELECT i.reported_at, i.closed_at, i.rejected_at
       FROM fact_incident i
      WHERE i.reported_at <= :t
+       AND NOT (CAST(:scope_codes AS text[]) IS NULL AND CAST(:grid_code AS text) IS NULL)
        AND in_scope_codes(i.community_code, :scope_codes)
        -- only incidents open when the period starts or with an event in it: one closed
        -- or rejected before it adds 1 - 1 to the opening backlog. Each branch has an
@@ -119,6 +124,29 @@ WITH scoped AS (
     SELECT local_day(closed_at), 0, 1, 0 FROM scoped WHERE closed_at <= :t
     UNION ALL
     SELECT local_day(rejected_at), 0, 0, 1 FROM scoped WHERE rejected_at <= :t
+    UNION ALL
+    SELECT day, incidents_reported, incidents_closed, incidents_rejected
+      FROM rollup_district_day
+     WHERE day < local_day(CAST(:day_start AS timestamptz))
+       AND CAST(:scope_codes AS text[]) IS NULL AND CAST(:grid_code AS text) IS NULL
+    UNION ALL
+    SELECT local_day(CAST(:day_start AS timestamptz)), reported, closed, rejected
+      FROM (SELECT count(*) FILTER (WHERE x.reported_at >= :day_start) AS reported,
+                   count(*) FILTER (WHERE x.closed_at >= :day_start
+                                      AND x.closed_at <= :t) AS closed,
+                   count(*) FILTER (WHERE x.rejected_at >= :day_start
+                                      AND x.rejected_at <= :t) AS rejected
+              FROM dim_community c
+             CROSS JOIN LATERAL (
+                   SELECT i.reported_at, i.closed_at, i.rejected_at
+                     FROM fact_incident i
+                    WHERE i.community_code = c.community_code AND i.reported_at <= :t
+                      AND (i.reported_at >= :day_start
+                           OR (i.closed_at >= :day_start AND i.closed_at <= :t)
+                           OR (i.rejected_at >= :day_start AND i.rejected_at <= :t))
+                   OFFSET 0) x
+             WHERE CAST(:scope_codes AS text[]) IS NULL
+               AND CAST(:grid_code AS text) IS NULL) as_of_day
 ), opening AS (
     SELECT coalesce(sum(reported - closed - rejected), 0) AS backlog
       FROM events

@@ -34,8 +34,17 @@ WITH daily AS (
            sum(points_issued) AS points_issued, sum(points_redeemed) AS points_redeemed
       FROM rollup_community_day
      WHERE day BETWEEN :start_day AND :end_day
+       AND CAST(:scope_codes AS text[]) IS NOT NULL
        AND in_scope_codes(community_code, :scope_codes)
      GROUP BY day
+    UNION ALL
+    -- the whole district (:scope_codes NULL): its own days (migration 028), one row a
+    -- day instead of every community's
+    SELECT day, incidents_reported, incidents_closed, visits_units, points_issued,
+           points_redeemed
+      FROM rollup_district_day
+     WHERE day BETWEEN :start_day AND :end_day
+       AND CAST(:scope_codes AS text[]) IS NULL
 )
 SELECT cal.day::date AS day,
        coalesce(d.incidents_reported, 0) AS incidents_reported,

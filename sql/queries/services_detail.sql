@@ -72,7 +72,16 @@ WITH calendar AS (
       FROM rollup_facility_day r
       JOIN dim_facility f USING (facility_code)
      WHERE r.day BETWEEN :start_day AND :end_day
+       AND CAST(:scope_codes AS text[]) IS NOT NULL
        AND in_scope_codes(r.community_code, :scope_codes)
+     GROUP BY 1, 2
+    UNION ALL
+    -- the whole district (:scope_codes NULL): its days per type (migration 028), tens
+    -- of rows instead of 12,000 facilities' days
+    SELECT facility_type, date_trunc('week', day::timestamp)::date, sum(attended_units)
+      FROM rollup_district_facility_type_day
+     WHERE day BETWEEN :start_day AND :end_day
+       AND CAST(:scope_codes AS text[]) IS NULL
      GROUP BY 1, 2
 )
 SELECT t.facility_type, w.week_start, w.days,
@@ -100,8 +109,18 @@ WITH per_type AS (
       FROM rollup_facility_day r
       JOIN dim_facility f USING (facility_code)
      WHERE r.day BETWEEN :start_day AND :end_day
+       AND CAST(:scope_codes AS text[]) IS NOT NULL
        AND in_scope_codes(r.community_code, :scope_codes)
      GROUP BY f.facility_type
+    UNION ALL
+    -- the whole district (:scope_codes NULL): its days per type (migration 028)
+    SELECT facility_type, sum(units_age_0_3), sum(units_age_4_14), sum(units_age_15_34),
+           sum(units_age_35_59), sum(units_age_60_79), sum(units_age_80_plus),
+           sum(units_age_unknown)
+      FROM rollup_district_facility_type_day
+     WHERE day BETWEEN :start_day AND :end_day
+       AND CAST(:scope_codes AS text[]) IS NULL
+     GROUP BY facility_type
 )
 SELECT t.facility_type, b.age_band, b.age_group, b.band_order, b.units AS visits
   FROM per_type t
