@@ -145,11 +145,17 @@ SECOND = "#f5a623"
 BAD = "#e5484d"
 
 
-def bars(items: Sequence[tuple[str, float, str]], colour: str = BAR, testid: str = "") -> str:
-    """Horizontal bars: (label, value, value as text), longest first as given."""
+def bars(
+    items: Sequence[tuple[str, float, str]],
+    colour: str = BAR,
+    testid: str = "",
+    scale_top: float | None = None,
+) -> str:
+    """Horizontal bars: (label, value, value as text), longest first as given; the
+    track is the largest value, or `scale_top` for a measure with a fixed scale."""
     if not items:
         return f'<div class="w-empty">{html.escape(t("common.none"))}</div>'
-    top = max((value for _, value, _ in items), default=0) or 1
+    top = scale_top or max((value for _, value, _ in items), default=0) or 1
     marker = f' data-testid="{testid}"' if testid else ""
     lines = "".join(
         '<div class="w-bar">'
@@ -261,6 +267,9 @@ CSS = """
 .w-fig-change.w-worse { color: #ff8a80; } .w-fig-change.w-better { color: #7ee2a8; }
 .w-ladder { display: grid; grid-template-columns: repeat(3, 1fr); gap: 0.5rem; }
 .w-rung { background: #0e1a2e; border-radius: 0.4rem; padding: 0.2rem 0.7rem; }
+.w-rung-bar { height: 0.4rem; background: #1a2c48; border-radius: 0.2rem; margin: 0.1rem 0 0.35rem;
+  overflow: hidden; }
+.w-rung-bar span { display: block; height: 100%; border-radius: 0.2rem; }
 .w-rung-value { font-size: 2.6rem; font-weight: 700; line-height: 1.15;
   font-variant-numeric: tabular-nums; }
 .w-table { width: 100%; border-collapse: collapse; font-size: 1.3rem; color: #e6edf7;
@@ -279,7 +288,7 @@ CSS = """
 .w-bar { display: contents; }
 .w-bar-label { max-width: 11rem; }
 .w-bar-label { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
-.w-bar-track { height: 58%; min-height: 1.2rem; background: #0e1a2e; border-radius: 0.25rem;
+.w-bar-track { height: 66%; min-height: 1.2rem; background: #1a2c48; border-radius: 0.25rem;
   overflow: hidden; }
 .w-bar-fill { display: block; height: 100%; border-radius: 0.25rem; }
 .w-bar-value { text-align: right; font-variant-numeric: tabular-nums; color: #b9c7dc; }
@@ -308,7 +317,23 @@ CSS = """
     grid-template-areas: "xl left centre right xr" "xl left bottom right xr"; }
   .w-xl, .w-xr { display: flex; }
   .w-fig-value { font-size: 3.8rem; }
-  .w-fig-spark { height: 3.2rem; }
-  .w-bars { font-size: 1.35rem; }
+  /* A side screen's column is three times as wide as a 16:9 wall's: each figure
+     stands over its month's activity drawn the tile's full width. */
+  .w-fig { display: grid; grid-template-columns: max-content minmax(0, 1fr);
+    column-gap: 1rem; align-items: end; }
+  .w-fig-row { display: contents; }
+  .w-fig-label { grid-area: 1 / 1; } .w-fig-value { grid-area: 2 / 1; }
+  .w-fig-change { grid-area: 3 / 1; }
+  .w-fig-spark { grid-area: 1 / 2 / 4 / 3; width: 100%; height: 100%; min-height: 4rem; }
+  /* Figure panels take a share of what their column has left, so a column of
+     figures alone reaches the bottom: the tiles and their charts grow. */
+  .w-panel:has(> .w-body > .w-figs .w-fig-spark) { flex: 0.5 1 auto !important; }
+  .w-body:has(> .w-figs .w-fig-spark) { justify-content: stretch; }
+  .w-figs { flex: 1 1 auto; grid-auto-rows: 1fr; }
+  .w-rung { display: grid; grid-template-columns: max-content minmax(0, 1fr);
+    column-gap: 1rem; align-items: center; padding: 0.3rem 0.8rem; }
+  .w-rung .w-fig-label { grid-area: 1 / 1; } .w-rung-value { grid-area: 2 / 1; }
+  .w-rung-bar { grid-area: 1 / 2 / 3 / 3; height: 2.4rem; margin: 0; }
+  .w-bars { font-size: 1.35rem; grid-auto-rows: minmax(1.4rem, 6rem); }
 }
 """

@@ -94,7 +94,7 @@ def overview(scope: Scope, period: Period) -> None:
             ],
             extra_right=[
                 wall_panels.points_daily_panel(d.points_daily),
-                wall_panels.league_panel(d.ranked.table.iloc[5:10], t("wall.league_next")),
+                wall_panels.league_bars_panel(d.ranked.table.iloc[5:10], t("wall.league_next")),
             ],
         )
     )  # fmt: skip

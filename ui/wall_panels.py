@@ -231,6 +231,27 @@ def league_panel(table: pd.DataFrame, title: str | None = None) -> str:
     )
 
 
+def league_bars_panel(table: pd.DataFrame, title: str) -> str:
+    """Further down the league, as bars on the index's own 0–100 scale: on a side
+    screen a bar reads from farther away than a row of a table."""
+    items = []
+    for row in table.itertuples():
+        change = row.rank_change
+        moved = (
+            ""
+            if pd.isna(change) or change == 0
+            else (f"  {'▲' if change > 0 else '▼'} {format_points_change(change)}")
+        )
+        items.append((f"{int(row.rank)}  {row.community_name}", float(row.score),
+                      f"{format_number(row.score)}{moved}"))  # fmt: skip
+    return wall.panel(
+        title,
+        wall.bars(items, testid="wallLeagueBars", scale_top=100.0),
+        "wallLeagueNext",
+        meta=t("wall.meta.index"),
+    )
+
+
 # -- charts ----------------------------------------------------------------------------------
 def flow_panel(flow: pd.DataFrame, days: int = 30) -> str:
     recent = flow.tail(days)
@@ -430,12 +451,16 @@ LADDER_COLOURS = {"warning": "#ffb020", "overdue": "#ff6b5e", "escalated": "#ff3
 
 
 def alerts_panel(counts: dict[str, int]) -> str:
-    """The 督办 ladder's open alerts per level (data_access.alerts.level_counts)."""
+    """The 督办 ladder's open alerts per level (data_access.alerts.level_counts), each
+    with a bar against the largest level, so the ladder's shape reads at a glance."""
+    largest = max((counts.get(level, 0) for level in LADDER_COLOURS), default=0) or 1
     cells = "".join(
         f'<div class="w-rung" data-level="{level}">'
         f'<div class="w-fig-label">{html.escape(t(f"alerts.level.{level}"))}</div>'
         f'<div class="w-rung-value" style="color:{colour}" data-testid="wallAlertCount">'
-        f"{format_number(counts.get(level, 0), 0)}</div></div>"
+        f"{format_number(counts.get(level, 0), 0)}</div>"
+        f'<div class="w-rung-bar"><span style="width:{counts.get(level, 0) / largest * 100:.1f}%;'
+        f'background:{colour}"></span></div></div>'
         for level, colour in LADDER_COLOURS.items()
     )
     body = f'<div class="w-ladder">{cells}</div>'

@@ -35,3 +35,30 @@ def test_newest_and_overdue_rows_without_a_grid():
     )
     panel = wall_panels.overdue_panel(overdue, 1)
     assert "<td>湖山社区</td><td>管道老化</td><td>—</td><td>—</td>" in panel
+
+
+def _widths(html: str) -> list[float]:
+    return [float(part.split("%", 1)[0]) for part in html.split("width:")[1:]]
+
+
+def test_league_further_down_is_drawn_on_the_index_scale():
+    table = pd.DataFrame(
+        {
+            "rank": [6, 7, 8],
+            "community_name": ["塘湾社区", "市北社区", "南城社区"],
+            "score": [48.6, 39.3, 37.9],
+            "rank_change": [0, math.nan, 2],
+        }
+    )
+    panel = wall_panels.league_bars_panel(table, "第 6–8 名")
+    # the bars are a share of 100 (the index's scale), not of the first row's score
+    assert _widths(panel) == [48.6, 39.3, 37.9]
+    assert "6  塘湾社区" in panel and "8  南城社区" in panel
+    assert "37.9  ▲ +2" in panel and "48.6</span>" in panel
+
+
+def test_the_alert_ladder_bars_follow_the_largest_level():
+    counts = {"warning": 20, "overdue": 5, "escalated": 40}
+    panel = wall_panels.alerts_panel(counts)
+    levels = list(wall_panels.LADDER_COLOURS)
+    assert _widths(panel) == [counts[level] / 40 * 100 for level in levels]
