@@ -5,7 +5,7 @@ import streamlit as st
 
 from data_access import figures, geo
 from data_access.at_once import at_once
-from ui import downloads, filters, map_view, shell, views, wall_pages
+from ui import downloads, filters, map_view, phone, shell, views, wall_pages
 from ui.formatting import format_count
 from ui.i18n import t
 
@@ -61,6 +61,8 @@ with drawn:
             key=map_view.chart_key(scope, level),
             alt=t("map.alt", scope=views.scope_label(view), label=t(f"map.measure.{measure}")),
         )
+        # on a phone, instead of the deck: the same map as a picture at the phone's width
+        phone.map_picture(scope, areas, colouring, incidents, outlines, t(f"map.measure.{measure}"))
 
 with panel:
     unplaced = int((incidents["lat"].isna() | incidents["lon"].isna()).sum())

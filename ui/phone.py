@@ -17,13 +17,24 @@ import html
 import pandas as pd
 import streamlit as st
 
+from data_access.derived import derived
+from ui import wall_map
 from ui.formatting import MISSING, format_hours
-from ui.i18n import t
+from ui.i18n import current_language, t
+from ui.wall import svg_image
 
 PHONE_MAX = 820  # px: phones and portrait tablets (768×1024) get the phone layout
 TAP = 44  # px: the smallest touch target (Apple HIG, WCAG 2.5.5)
 KEY_PREFIX = "cockpit_phone_"
 OVERDUE_CARDS = 10
+# The phone's map is a picture of the scope drawn by the server (the wall's SVG), at
+# the phone's width: the desk's deck keeps its desk zoom whatever its width, so on a
+# phone it cut off a community's outer grids. Labels and points are drawn this much
+# larger, since the same viewBox lands on about a third of the wall's pixels.
+MAP_SCALE = 2.2
+# A scope with more areas than this (a whole city's communities) keeps the desk's deck,
+# which can zoom: a picture of thousands of areas reads as a blur on a phone.
+MAP_AREAS_MAX = 400
 
 # (script, title key) in app.py's menu order: the phone's page menu links the same pages.
 PAGES = [
@@ -128,6 +139,15 @@ PHONE_CSS = f"""
   .st-key-{KEY_PREFIX}bar > div:has(details[open]) {{ flex-basis: 100%; }}
   .st-key-{KEY_PREFIX}bar [data-testid="stExpander"] details {{ border-radius: 0.5rem; }}
 
+  /* The map: the picture of the scope at the phone's width instead of the desk's deck. */
+  [data-testid="stMain"]:has(.st-key-{KEY_PREFIX}map)
+    [data-testid="stElementContainer"]:has([data-testid="stDeckGlJsonChart"]) {{
+    display: none !important;
+  }}
+  .cockpit-phone-map {{ background: {wall_map.OUTSIDE}; border-radius: 0.5rem; line-height: 0;
+    overflow: hidden; }}
+  .cockpit-phone-map img {{ width: 100%; height: auto; display: block; }}
+
   /* The overdue list as cards. */
   .cockpit-cards {{ display: flex; flex-direction: column; gap: 0.5rem; }}
   .cockpit-card {{
@@ -192,6 +212,30 @@ def top_bar(current_title: str | None, draw_filters, sign_out=None, signed_in_as
                     width="stretch",
                 )  # fmt: skip
         draw_filters()
+
+
+# -- the map ------------------------------------------------------------------------------
+def map_picture(scope, areas: pd.DataFrame, colouring, incidents: pd.DataFrame, outlines,
+                title: str) -> bool:  # fmt: skip
+    """The scope's map as a picture the phone's width, framed on the scope (a community
+    head's: their grids), shown on a phone instead of the desk's deck. False when the
+    scope has too many areas for a picture (the deck stays)."""
+    if areas.empty or len(areas) > MAP_AREAS_MAX:
+        return False
+    svg, _ = derived(
+        "phone_map",
+        (areas, colouring, incidents, outlines),
+        lambda: wall_map.svg(
+            areas, colouring, incidents, outlines, title, scale=MAP_SCALE, reserved=()
+        ),  # fmt: skip
+        current_language(),
+        scope.setting(),
+    )
+    if not svg:
+        return False
+    with st.container(key=f"{KEY_PREFIX}map"):
+        st.html(f'<div class="cockpit-phone-map">{svg_image(svg, "", "phoneMap")}</div>')
+    return True
 
 
 # -- the overdue cards --------------------------------------------------------------------

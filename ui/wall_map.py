@@ -17,6 +17,7 @@ from __future__ import annotations
 import html
 import math
 from collections.abc import Iterable
+from dataclasses import replace
 
 import pandas as pd
 
@@ -171,10 +172,13 @@ def svg(
     outlines: pd.DataFrame | None = None,
     title: str = "",
     street: map_context.ContextFeature | None = None,
+    scale: float = 1.0,
+    reserved: tuple = RESERVED,
 ) -> tuple[str, list[map_labels.Placed]]:
     """The map's SVG and the labels placed on it (for tests and the legend). A street
     screen passes its street: the map frames the whole street and draws its edge, so
-    its communities are seen where they lie in it."""
+    its communities are seen where they lie in it. `scale` enlarges labels and points
+    for a map drawn small (a phone's: the same viewBox on a third of the pixels)."""
     box = geo.bounds(areas)
     if box is None:
         return "", []
@@ -206,12 +210,12 @@ def svg(
         for row in outlines.itertuples():
             d = _path((ring for polygon in row.polygons for ring in polygon), project)
             parts.append(f'<path d="{d}" fill="none" stroke="{COMMUNITY_LINE}" {OUTLINE_WIDTH}/>')
-    parts.append(_points(incidents, project))
+    parts.append(_points(incidents, project, scale))
+    candidates = [*_area_candidates(areas, colouring), *context_names]
+    if scale != 1.0:
+        candidates = [replace(c, size=c.size * scale) for c in candidates]
     labels = map_labels.place(
-        [*_area_candidates(areas, colouring), *context_names],
-        project,
-        frame=(0, 0, VIEW_WIDTH, VIEW_HEIGHT),
-        reserved=RESERVED,
+        candidates, project, frame=(0, 0, VIEW_WIDTH, VIEW_HEIGHT), reserved=reserved
     )
     for label in labels:
         parts.append(
@@ -222,7 +226,7 @@ def svg(
     return "".join(parts), labels
 
 
-def _points(incidents: pd.DataFrame, project: Projection) -> str:
+def _points(incidents: pd.DataFrame, project: Projection, scale: float = 1.0) -> str:
     if incidents is None or incidents.empty:
         return ""
     placed = incidents[incidents["lat"].notna() & incidents["lon"].notna()].head(POINTS_MAX)
@@ -237,7 +241,8 @@ def _points(incidents: pd.DataFrame, project: Projection) -> str:
     order = [css_rgb(POINT_IN_TIME), css_rgb(POINT_DUE_SOON), css_rgb(POINT_OVERDUE)]
     return "".join(
         f'<path d="{"".join(by_colour[colour])}" stroke="{colour}" stroke-width="'
-        f'{2 * POINT_RADIUS}" stroke-linecap="round" data-points="{len(by_colour[colour])}"/>'
+        f'{2 * POINT_RADIUS * scale:g}" stroke-linecap="round"'
+        f' data-points="{len(by_colour[colour])}"/>'
         for colour in order
         if colour in by_colour
     )

@@ -270,6 +270,45 @@ def test_first_overdue_card_is_the_worst_incident_within_two_screens(phone, demo
     assert "超期未结清单" in page_text(page)
 
 
+PHONE_MAP_JS = """
+() => {
+  const main = document.querySelector('[data-testid="stMain"]');
+  const img = document.querySelector('[data-testid="phoneMap"]');
+  const deck = document.querySelector('[data-testid="stDeckGlJsonChart"]');
+  const box = (el) => el && el.checkVisibility() ? el.getBoundingClientRect().toJSON() : null;
+  return {img: box(img), deck: box(deck), src: img ? img.getAttribute('src') : null,
+          width: innerWidth, mainWidth: main.clientWidth};
+}
+"""
+
+
+def test_the_map_fits_the_width_framed_on_the_community(phone, demo_warehouse):
+    """On a phone the map is a picture the screen's width with every grid of the head's
+    community on it (the desk's deck, which kept its desk zoom, is not shown)."""
+    import base64
+    import re
+
+    community = _account_scope(demo_warehouse, "community")
+    with demo_warehouse.owner.connect() as connection:
+        grids = set(
+            connection.execute(
+                text("SELECT grid_code FROM dim_grid WHERE community_code = :c AND level = 'grid'"),
+                {"c": community},
+            ).scalars()
+        )
+    page = phone.open(f"/map?asof={AS_OF.isoformat()}")
+    page.locator('[data-testid="phoneMap"]').scroll_into_view_if_needed()
+    width, height = phone.size
+    phone.screenshot(f"phone-{width}x{height}-map-picture")
+    shown = page.evaluate(PHONE_MAP_JS)
+    assert shown["img"] is not None, "no map picture on the phone"
+    assert shown["deck"] is None, "the desk's deck still shows on the phone"
+    assert shown["img"]["left"] >= 0 and shown["img"]["right"] <= shown["width"]
+    assert shown["img"]["width"] >= 0.9 * shown["mainWidth"] - 2 * 16  # its column's width
+    svg = base64.b64decode(shown["src"].split(",", 1)[1]).decode("utf-8")
+    assert set(re.findall(r'data-area="([^"]+)"', svg)) == grids
+
+
 def test_a_card_opens_its_timeline_by_a_tap(browser, app_server, demo_warehouse):
     phone = Phone(browser, app_server, demo_warehouse, VIEWPORTS["phone"])
     try:
@@ -402,6 +441,10 @@ def test_desk_at_full_width_shows_no_phone_parts(open_page):
         assert page.locator(f".st-key-{part}").count() == 1  # drawn, and
         assert not page.locator(f".st-key-{part}").is_visible()  # hidden by the media query
     assert not page.locator(".cockpit-card").first.is_visible()
+    page = open_page(f"/map?asof={AS_OF.isoformat()}")
+    assert page.locator(".st-key-cockpit_phone_map").count() == 1
+    assert not page.locator(".st-key-cockpit_phone_map").is_visible()
+    assert page.get_by_test_id("stDeckGlJsonChart").is_visible()  # the desk keeps its deck
 
 
 def test_wall_screen_gets_none_of_the_phone_rules(browser, app_server, demo_warehouse):
