@@ -157,13 +157,15 @@ WITH scoped AS (
      WHERE day BETWEEN :start_day AND :end_day
      GROUP BY day
 )
+-- counts as bigint: the rollup's branch makes the sums numeric, which pandas would
+-- carry as Decimal into the charts
 SELECT cal.day::date AS day,
-       coalesce(d.reported, 0) AS reported,
-       coalesce(d.closed, 0) AS closed,
-       coalesce(d.rejected, 0) AS rejected,
-       (SELECT backlog FROM opening)
+       coalesce(d.reported, 0)::bigint AS reported,
+       coalesce(d.closed, 0)::bigint AS closed,
+       coalesce(d.rejected, 0)::bigint AS rejected,
+       ((SELECT backlog FROM opening)
          + sum(coalesce(d.reported, 0) - coalesce(d.closed, 0) - coalesce(d.rejected, 0))
-               OVER (ORDER BY cal.day) AS backlog
+               OVER (ORDER BY cal.day))::bigint AS backlog
   FROM generate_series(CAST(:start_day AS date), CAST(:end_day AS date), interval '1 day')
        AS cal(day)
   LEFT JOIN daily d ON d.day = cal.day::date
