@@ -124,7 +124,8 @@ def test_a_day_both_dirty_and_added_to_counts_each_fact_once(fresh_warehouse):
             ),
             {"t": rows.at("2026-03-05 09:00")},
         )
-    assert _scalar(engine, "SELECT count(*) FROM rollup_dirty") == 2
+    # marked days (a log since migration 029: the old and the new row each mark 03-01)
+    assert _scalar(engine, "SELECT count(DISTINCT (community_code, day)) FROM rollup_dirty") == 2
     refresh(engine)
     with engine.connect() as c:
         rolled = c.execute(
@@ -200,6 +201,45 @@ def test_the_months_follow_the_days_whatever_an_update_changes(fresh_warehouse):
     months, from_days = _months(engine)
     march, april = rows.at("2026-03-01 00:00").date(), rows.at("2026-04-01 00:00").date()
     assert [tuple(m) for m in months] == [(A, march, 0, 0, 0, 0), (A, april, 7, 2, 0, 0)]
+
+
+def test_a_change_on_a_day_already_marked_is_not_lost_to_a_refresh_in_between(
+    fresh_warehouse,
+):
+    """A writer whose day is already marked dirty, and a refresh that takes that mark
+    before the writer commits: the refresh cannot see the writer's change, so the day
+    must stay marked for the next one. (With one mark per day written ON CONFLICT DO
+    NOTHING, the writer relied on the refresh's mark and its closure was lost: the
+    rollups then differed from a recompute, as the concurrent test below saw under load.)"""
+    engine = fresh_warehouse.owner
+    rows.two_communities(engine)
+    rows.incident(engine, A, "i1", rows.at("2026-03-01 09:00"))
+    rows.incident(engine, A, "i2", rows.at("2026-03-02 09:00"))
+    refresh(engine)
+    update = (
+        "UPDATE fact_incident SET status = 'closed', closed_at = :closed WHERE incident_id = :i"
+    )
+    with engine.begin() as c:  # marks 03-02 dirty (a correction), committed
+        c.execute(text(update), {"closed": rows.at("2026-03-02 12:00"), "i": "i2"})
+    writer = engine.connect()
+    try:
+        transaction = writer.begin()  # closes i1 on 03-02, a day already marked
+        writer.execute(text(update), {"closed": rows.at("2026-03-02 15:00"), "i": "i1"})
+        refresh(engine)  # takes the committed mark; cannot see the writer's change
+        transaction.commit()
+    finally:
+        writer.close()
+    refresh(engine)
+    folded = _rollups(engine)
+    refresh(engine, full=True)
+    assert _rollups(engine) == folded
+    closed_on_the_second = _scalar(
+        engine,
+        "SELECT incidents_closed FROM rollup_community_day WHERE community_code = :c AND day = :d",
+        c=A,
+        d=rows.at("2026-03-02 12:00").date(),
+    )
+    assert closed_on_the_second == 2
 
 
 def test_writers_and_refreshes_at_the_same_time_equal_a_recompute(fresh_warehouse):
