@@ -14,8 +14,9 @@ from data_access import incidents as incident_data
 from data_access.at_once import at_once
 from data_access.period import Period
 from data_access.scope import Scope
-from ui import wall, wall_panels
+from ui import map_view, wall, wall_panels
 from ui.i18n import t
+from ui.map_view import short_label
 from ui.wall import Wall
 from ui.wall_panels import (
     INCIDENT_FIGURES,
@@ -49,6 +50,21 @@ def _summaries(scope: Scope, period: Period, *subjects: str) -> dict:
         calls[name] = lambda summary=summary: summary(scope, period)[0]
         calls[f"{name}_before"] = lambda summary=summary: summary(scope, previous)[0]
     return calls
+
+
+def _grids_ranked(scope: Scope, period: Period):
+    """A community screen ranks its grids, not its one community: the grids' incident
+    measures (the map's, data_access.geo) named as the rankings expect; None above."""
+    if scope.kind not in ("community", "grid"):
+        return None
+    level = geo.default_level(scope)
+    measures = geo.area_measures(scope, period, level)
+    names = map_view.prepared_areas(scope, level)[["area_code", "area_name"]]
+    named = measures.merge(names, on="area_code", how="left")
+    named["area_name"] = [
+        short_label(name, level) for name in named["area_name"].fillna(named["area_code"])
+    ]
+    return named.rename(columns={"area_code": "community_code", "area_name": "community_name"})
 
 
 def overview(scope: Scope, period: Period) -> None:
@@ -94,7 +110,10 @@ def overview(scope: Scope, period: Period) -> None:
             ],
             extra_right=[
                 wall_panels.points_daily_panel(d.points_daily),
-                wall_panels.league_bars_panel(d.ranked.table.iloc[5:10], t("wall.league_next")),
+                # a street of five communities or fewer has no one further down
+                wall_panels.league_bars_panel(d.ranked.table.iloc[5:10], t("wall.league_next"))
+                if len(d.ranked.table) > wall_panels.LEAGUE_ROWS
+                else wall_panels.outstanding_panel(d.points_daily),
             ],
         )
     )  # fmt: skip
@@ -113,7 +132,10 @@ def incidents(scope: Scope, period: Period) -> None:
         closure=lambda: incident_data.community_table(scope, period),
         ladder=lambda: alerts.level_counts(scope, _t(period)),
         alerts=lambda: alerts.open_alerts(scope, _t(period)),
+        grids=lambda: _grids_ranked(scope, period),
     )
+    grids = d.grids
+    ranked = d.closure if grids is None else grids
     wall.draw(
         Wall(
             left=[
@@ -135,11 +157,13 @@ def incidents(scope: Scope, period: Period) -> None:
             ],
             extra_left=[
                 wall_panels.histogram_panel(d.histogram),
-                wall_panels.community_closure_panel(d.closure),
+                wall_panels.community_closure_panel(d.closure)
+                if grids is None
+                else wall_panels.ranking_panel(grids, "open", True),
             ],
             extra_right=[
-                wall_panels.ranking_panel(d.closure, "overdue_per_1000", True),
-                wall_panels.ranking_panel(d.closure, "open_per_1000", True),
+                wall_panels.ranking_panel(ranked, "overdue_per_1000", True),
+                wall_panels.ranking_panel(ranked, "open_per_1000", True),
             ],
         )
     )  # fmt: skip
@@ -225,16 +249,19 @@ def map_wall(scope: Scope, period: Period) -> None:
         categories=lambda: incident_data.categories(scope, period),
         alerts=lambda: alerts.open_alerts(scope, _t(period)),
         channels=lambda: incident_data.channels(scope, period),
+        grids=lambda: _grids_ranked(scope, period),
     )
+    grids = d.grids
+    ranked = d.table if grids is None else grids
     wall.draw(
         Wall(
             left=[
                 wall_panels.figures_panel("wall.incidents", d.inc, d.inc_before,
                                           INCIDENT_FIGURES, "wallIncidents", d.daily),
-                wall_panels.ranking_panel(d.table, "open_per_1000", True),
+                wall_panels.ranking_panel(ranked, "open_per_1000", True),
             ],
             centre=wall_panels.map_panel(scope, period, "open_per_1000", d.open_now),
-            right=[wall_panels.ranking_panel(d.table, "overdue_per_1000", True)],
+            right=[wall_panels.ranking_panel(ranked, "overdue_per_1000", True)],
             bottom=[
                 wall_panels.overdue_panel(d.overdue, d.inc.get("overdue"), d.alerts, _t(period)),
                 wall_panels.newest_panel(d.newest),
@@ -243,11 +270,15 @@ def map_wall(scope: Scope, period: Period) -> None:
             extra_left=[
                 wall_panels.figures_panel("wall.handling", d.inc, d.inc_before,
                                           INCIDENT_MORE, "wallHandling", d.daily),
-                wall_panels.ranking_panel(d.table, "on_time_rate", False),
+                wall_panels.ranking_panel(d.table, "on_time_rate", False)
+                if grids is None
+                else wall_panels.ranking_panel(grids, "open", True),
             ],
             extra_right=[
                 wall_panels.channel_panel(d.channels),
-                wall_panels.community_closure_panel(d.table),
+                wall_panels.community_closure_panel(d.table)
+                if grids is None
+                else wall_panels.ranking_panel(grids, "overdue", True),
             ],
         )
     )  # fmt: skip

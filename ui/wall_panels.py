@@ -423,18 +423,22 @@ def holders_panel(holders: pd.DataFrame, communities: pd.DataFrame, limit: int =
 
 
 def ranking_panel(table: pd.DataFrame, column: str, lower_is_better: bool) -> str:
-    """The communities by one column of incidents.community_table, worst first where
-    lower is better; the column's label is the figure's (fig.<column>)."""
+    """The communities by one column of incidents.community_table (or a community's
+    grids, named alike), worst first where lower is better; the column's label is the
+    figure's (fig.<column>)."""
     label_key = f"fig.{column}"
     ranked = table.dropna(subset=[column]).sort_values(
         [column, "community_code"], ascending=[not lower_is_better, True], kind="stable"
     )
     rate = column.endswith("_rate")
+    decimals = 0 if column in ("open", "overdue") else 1  # counts, or per 1,000
     items = [
         (
             row.community_name,
             float(getattr(row, column)),
-            format_rate(getattr(row, column)) if rate else format_number(getattr(row, column)),
+            format_rate(getattr(row, column))
+            if rate
+            else format_number(getattr(row, column), decimals),
         )
         for row in ranked.head(12).itertuples()
     ]

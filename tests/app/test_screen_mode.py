@@ -203,3 +203,48 @@ def test_tick_is_never_slower_than_refresh_or_dwell():
         }
     )
     assert settings.tick == 3
+
+
+OPEN_PER_GRID_SQL = """
+SELECT coalesce(g.parent_grid_code, g.grid_code) AS grid, count(*) AS open
+  FROM fact_incident i JOIN dim_grid g USING (grid_code)
+ WHERE i.community_code = :community AND i.reported_at <= now()
+   AND (i.closed_at IS NULL OR i.closed_at > now())
+   AND (i.rejected_at IS NULL OR i.rejected_at > now())
+ GROUP BY 1
+"""
+
+
+def test_a_community_screen_ranks_its_grids(demo_app, demo_warehouse):
+    """A community's wall ranks its grids (a ranking of its one community says
+    nothing): the 未结事件 ranking lists every grid with its open count from SQL."""
+    community = "330109112002"
+    token = create_screen_token(
+        demo_warehouse.owner, "community", community, timedelta(hours=1), "app test"
+    ).token
+    app = make_app("pages/incidents.py", mode="screen", token=token)
+    assert not app.exception
+    with demo_warehouse.owner.connect() as connection:
+        names = dict(
+            connection.execute(
+                text(
+                    "SELECT grid_code, split_part(grid_name, '（', 1) FROM dim_grid"
+                    " WHERE community_code = :c AND level = 'grid'"
+                ),
+                {"c": community},
+            ).all()
+        )
+        open_by_grid = dict(
+            connection.execute(text(OPEN_PER_GRID_SQL), {"community": community}).all()
+        )
+    wall = next(e.proto.body for e in app.get("html") if 'data-testid="wall"' in e.proto.body)
+    panel = wall.split("未结事件 · 排名", 1)[1].split("</section>", 1)[0]
+    shown = dict(
+        (label.split("</span>")[0], value.split("</span>")[0])
+        for label, value in zip(
+            panel.split('class="w-bar-label">')[1:],
+            panel.split('class="w-bar-value">')[1:],
+            strict=True,
+        )
+    )
+    assert shown == {names[code]: str(open_by_grid.get(code, 0)) for code in names}
