@@ -2,7 +2,7 @@
 
 A page with cold caches used to wait for its queries one after another. The warehouse
 can run several at once: on the 2-core benchmark machine, the overview's six summaries
-took 6.3 s in a row and 3.1–3.5 s two or more at a time (README, Performance). Warm
+took 6.3 s in a row and 3.1–3.5 s two or more at a time (docs/performance.md). Warm
 reruns are cache hits either way and gain nothing, lose nothing.
 
 Each call runs in a worker thread inside a copy of the caller's context, so it fetches

@@ -80,10 +80,9 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "banner.timeout": (
         "这一页的查询超时：所选范围的数据量太大。请在筛选中选择街道或社区后再看；"
-        "运维人员可查看性能说明（README 的 Performance 一节）。",
+        "运维人员可查看性能说明（docs/performance.md）。",
         "This page's queries ran out of time: the chosen scope holds too much data. Choose"
-        " a street or community in the filters; operators, see the README's Performance"
-        " section.",
+        " a street or community in the filters; operators, see docs/performance.md.",
     ),
     "banner.stale": (
         "数据仓库暂时无法连接：显示的是 {time} 的缓存数据，连接恢复后自动更新。",
