@@ -36,9 +36,11 @@ def _record_export(what: str) -> None:
 
 
 def download_buttons(frame: pd.DataFrame, name: str, key: str) -> None:
-    """Two buttons under a table: CSV and XLSX of `frame`, files named `name`.csv/.xlsx."""
-    left, right, _ = st.columns([1, 1, 6])
-    left.download_button(
+    """Two buttons under a table: CSV and XLSX of `frame`, files named `name`.csv/.xlsx.
+    In a row as wide as their labels (columns of fixed shares squeezed them to empty
+    boxes beside the map's narrow ranking table)."""
+    row = st.container(horizontal=True, gap="small")
+    row.download_button(
         t("download.csv"),
         functools.partial(csv_bytes, frame),  # built on click, not on every rerun
         f"{name}.csv",
@@ -47,7 +49,7 @@ def download_buttons(frame: pd.DataFrame, name: str, key: str) -> None:
         on_click=_record_export,
         args=(f"{name}.csv",),
     )
-    right.download_button(
+    row.download_button(
         t("download.xlsx"),
         functools.partial(xlsx_bytes, frame),
         f"{name}.xlsx",

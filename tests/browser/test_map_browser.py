@@ -191,3 +191,16 @@ def test_district_map_desk_and_wall_screen(open_page, demo_warehouse):
         shot = Image.open(io.BytesIO(drawn.screenshot())).convert("RGB")
         assert max(ImageStat.Stat(shot).stddev) > 10
         session_screenshot(page, "map-district-screen" if "screen" in path else "map-district")
+        if "screen" not in path:  # the ranking's export buttons show their whole labels
+            buttons = page.locator('[data-testid="stMain"] [data-testid="stDownloadButton"] button')
+            labels = [buttons.nth(i).inner_text().strip() for i in range(buttons.count())]
+            assert labels == ["下载 CSV", "下载 Excel"]
+            # the label's own extent (a range over it is not clipped) inside its button's
+            clipped = buttons.evaluate_all(
+                """(els) => els.filter((b) => {
+                  const range = document.createRange(); range.selectNodeContents(b);
+                  const text = range.getBoundingClientRect(), box = b.getBoundingClientRect();
+                  return text.left < box.left - 1 || text.right > box.right + 1;
+                }).length"""
+            )
+            assert clipped == 0
