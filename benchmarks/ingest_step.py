@@ -25,7 +25,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, text
 
-from benchmarks.ingest_bench import write_incidents, write_reference
+from benchmarks.ingest_files import write_incidents, write_reference
 from benchmarks.table import INGEST_ROWS_PER_S, Row
 from ingest.load import ingest
 from ingest.report import LoadReport
