@@ -86,9 +86,9 @@ def _merge(cursor, kind: str, report: LoadReport, staged: StagedRows) -> None:
             began = _timed(report, "merge: set indexes aside", began)
             cursor.execute(sql("insert_incidents"))
             began = _timed(report, "merge: insert new incidents", began)
-            # what the disabled triggers would have noted: days to refresh, freshness
+            # what the disabled triggers would have noted: rollup deltas, freshness
             cursor.execute("SELECT note_inserted_incidents('new_incidents')")
-            began = _timed(report, "merge: note new incidents' days", began)
+            began = _timed(report, "merge: note new incidents' deltas", began)
             for statement in restore:
                 cursor.execute(statement)
             _timed(report, "merge: rebuild indexes", began)

@@ -302,3 +302,35 @@ def test_writers_and_refreshes_at_the_same_time_equal_a_recompute(fresh_warehous
     reported = sum(row[2] for row in folded[0])
     closed = sum(row[4] for row in folded[0])
     assert (reported, closed) == (96, 24)  # 4 writers × 24 incidents, every fourth closed
+
+
+def test_a_bulk_load_notes_deltas_as_the_insert_trigger_does(fresh_warehouse):
+    """note_inserted_incidents() (the loader's stand-in for the insert triggers it set
+    aside) adds the rows' deltas, as the trigger does, and marks no day for a recompute
+    (migration 030): its deltas per day equal what the rows count."""
+    engine = fresh_warehouse.owner
+    rows.two_communities(engine)
+    rows.incident(engine, A, "i1", rows.at("2026-03-01 09:00"), closed=rows.at("2026-03-02 10:00"))
+    rows.incident(
+        engine, A, "i2", rows.at("2026-03-01 11:00"), rejected=rows.at("2026-03-03 08:00")
+    )
+    rows.incident(engine, B, "i3", rows.at("2026-03-02 12:00"))
+    refresh(engine, full=True)  # the trigger's deltas folded: start from nothing pending
+    with engine.begin() as c:
+        c.execute(text("CREATE TEMP TABLE loaded AS SELECT * FROM fact_incident"))
+        c.execute(text("SELECT note_inserted_incidents('loaded')"))
+        dirty = c.execute(text("SELECT count(*) FROM rollup_dirty")).scalar_one()
+        deltas = c.execute(
+            text(
+                "SELECT community_code, day::text, sum(incidents_reported),"
+                " sum(incidents_closed), sum(incidents_rejected)"
+                " FROM rollup_community_day_delta GROUP BY 1, 2 ORDER BY 1, 2"
+            )
+        ).all()
+    assert dirty == 0
+    assert [tuple(d) for d in deltas] == [
+        (A, "2026-03-01", 2, 0, 0),  # i1 and i2 reported
+        (A, "2026-03-02", 0, 1, 0),  # i1 closed
+        (A, "2026-03-03", 0, 0, 1),  # i2 rejected
+        (B, "2026-03-02", 1, 0, 0),  # i3 reported
+    ]
