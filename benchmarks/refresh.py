@@ -1,7 +1,12 @@
 """The incremental rollup: a 10k-row delta of incidents and visits over recent days,
 inserted as the owner inside a transaction; `SELECT refresh_rollups()` timed; the
 touched community-days checked against the facts; then rolled back, so the warehouse
-is the same for the next run."""
+is the same for the next run.
+
+Beside the time, the pages the refresh found in shared buffers and those it had to read
+from outside them (the OS cache or the disk), counted by the transaction's own
+statistics: a refresh that follows a step reading a year of facts may find the recent
+days' rollup pages evicted, and the count says whether a slow refresh was that."""
 
 from __future__ import annotations
 
@@ -123,6 +128,21 @@ SELECT count(*) FROM facts f
 """
 
 
+# Pages of the schema's tables and indexes this transaction has fetched and found in
+# shared buffers so far (pg_stat_get_xact_*: the current transaction's own counts).
+BLOCKS_SQL = """
+SELECT coalesce(sum(pg_stat_get_xact_blocks_fetched(c.oid)), 0) AS fetched,
+       coalesce(sum(pg_stat_get_xact_blocks_hit(c.oid)), 0) AS hit
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE n.nspname = 'public' AND c.relkind IN ('r', 'i', 'p')
+"""
+
+
+def _blocks(connection) -> tuple[int, int]:
+    fetched, hit = connection.execute(text(BLOCKS_SQL)).one()
+    return int(fetched), int(hit)
+
+
 @dataclass
 class RefreshResult:
     delta: Delta
@@ -133,6 +153,8 @@ class RefreshResult:
     mismatched_days: list[int] = field(default_factory=list)
     insert_seconds: list[float] = field(default_factory=list)
     seconds: list[float] = field(default_factory=list)
+    pages_hit: list[int] = field(default_factory=list)  # found in shared buffers
+    pages_read: list[int] = field(default_factory=list)  # read from outside them
 
 
 def incremental_refresh(owner: Engine, rows: int, repeat: int, days: int = 7) -> RefreshResult:
@@ -152,9 +174,13 @@ def incremental_refresh(owner: Engine, rows: int, repeat: int, days: int = 7) ->
                 _copy(cursor, "fact_service_visit", VISIT_COLUMNS, result.delta.visits)
                 result.insert_seconds.append(time.perf_counter() - started)
                 result.marked = set(map(tuple, connection.execute(pending).all())) - before
+                fetched_before, hit_before = _blocks(connection)
                 started = time.perf_counter()
                 refreshed = connection.execute(text("SELECT refresh_rollups()")).scalar_one()
                 result.seconds.append(time.perf_counter() - started)
+                fetched, hit = _blocks(connection)
+                result.pages_hit.append(hit - hit_before)
+                result.pages_read.append((fetched - fetched_before) - (hit - hit_before))
                 result.refreshed.append(refreshed)
                 result.pending_after.append(
                     connection.execute(text("SELECT count(*) FROM rollup_pending")).scalar_one()
@@ -177,10 +203,19 @@ def refresh_rows(r: RefreshResult) -> list[Row]:
         "incremental rollup",
         f"refresh_rollups() after {delta}: {len(r.marked):,} community-days pending, "
         f"{max(r.refreshed):,} refreshed, {max(r.pending_after)} left, "
-        f"{mismatched} differ from the facts",
+        f"{mismatched} differ from the facts; pages read from outside shared buffers "
+        f"{_spread(r.pages_read)}, found in them {_spread(r.pages_hit)}",
         r.seconds,
         REFRESH_10K_S,
     )
     verdict = row.verdict if fine else "MISMATCH"
     insert = timing_row("delta insert (COPY)", delta, r.insert_seconds, None)
     return [Row(row.measure, row.what, row.n, row.p50, row.p95, row.budget, verdict), insert]
+
+
+def _spread(counts: list[int]) -> str:
+    """'1,234' for one refresh, 'min–max' for several."""
+    if not counts:
+        return "–"
+    low, high = min(counts), max(counts)
+    return f"{low:,}" if low == high else f"{low:,}–{high:,}"
