@@ -113,7 +113,11 @@ def measure_paint(accounts: dict[str, dict], revisits: int, paths=PATHS, say=pri
                     paint = Paint(path, role)
                     try:
                         _visit(paint, session, first=True)
-                        paint.title = session.page.locator("h1").first.inner_text()
+                        # a wall screen has no heading of its own: its tab's title
+                        heading = session.page.locator("h1")
+                        paint.title = (
+                            heading.first.inner_text() if heading.count() else session.page.title()
+                        )
                         for _ in range(revisits):
                             _visit(paint, session, first=False)
                     except HarnessError as error:

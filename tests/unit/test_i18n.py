@@ -50,3 +50,12 @@ def test_every_key_has_both_languages_and_same_placeholders():
 def test_values_are_formatted():
     text = t("notice.bad_value", "zh", param="community", value="garbage")
     assert "community=garbage" in text
+
+
+def test_every_warehouse_check_has_a_name_in_both_languages():
+    """数据状态 lists the checks by name: a check without one would show its key."""
+    from ui.i18n import all_text
+    from warehouse.checks import CHECKS
+
+    texts = all_text()
+    assert [name for name in CHECKS if f"check.{name}" not in texts] == []
