@@ -99,7 +99,8 @@ with panel:
                 key=f"{map_view.KEY_PREFIX}drill",
             )
     else:
-        st.caption(t("map.hint"))
+        with st.container(key=phone.MAP_HINT_KEY):  # the phone's picture takes no click
+            st.caption(t("map.hint"))
         st.markdown(f"**{t('map.panel.ranking', label=t(f'map.measure.{measure}'))}**")
         downloads.shown_table(
             t(f"map.measure.{measure}"),

@@ -35,6 +35,8 @@ MAP_SCALE = 2.2
 # A scope with more areas than this (a whole city's communities) keeps the desk's deck,
 # which can zoom: a picture of thousands of areas reads as a blur on a phone.
 MAP_AREAS_MAX = 400
+# The desk map's "click an area" hint: hidden on a phone that shows the picture.
+MAP_HINT_KEY = "cockpit_map_hint"
 
 # (script, title key) in app.py's menu order: the phone's page menu links the same pages.
 PAGES = [
@@ -142,6 +144,9 @@ PHONE_CSS = f"""
   /* The map: the picture of the scope at the phone's width instead of the desk's deck. */
   [data-testid="stMain"]:has(.st-key-{KEY_PREFIX}map)
     [data-testid="stElementContainer"]:has([data-testid="stDeckGlJsonChart"]) {{
+    display: none !important;
+  }}
+  [data-testid="stMain"]:has(.st-key-{KEY_PREFIX}map) .st-key-{MAP_HINT_KEY} {{
     display: none !important;
   }}
   .cockpit-phone-map {{ background: {wall_map.OUTSIDE}; border-radius: 0.5rem; line-height: 0;

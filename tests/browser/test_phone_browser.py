@@ -307,6 +307,9 @@ def test_the_map_fits_the_width_framed_on_the_community(phone, demo_warehouse):
     assert shown["img"]["width"] >= 0.9 * shown["mainWidth"] - 2 * 16  # its column's width
     svg = base64.b64decode(shown["src"].split(",", 1)[1]).decode("utf-8")
     assert set(re.findall(r'data-area="([^"]+)"', svg)) == grids
+    # the desk's "click an area" hint is not offered for a picture that takes no click
+    assert page.locator(".st-key-cockpit_map_hint").count() == 1
+    assert not page.locator(".st-key-cockpit_map_hint").is_visible()
 
 
 def test_a_card_opens_its_timeline_by_a_tap(browser, app_server, demo_warehouse):
@@ -445,6 +448,7 @@ def test_desk_at_full_width_shows_no_phone_parts(open_page):
     assert page.locator(".st-key-cockpit_phone_map").count() == 1
     assert not page.locator(".st-key-cockpit_phone_map").is_visible()
     assert page.get_by_test_id("stDeckGlJsonChart").is_visible()  # the desk keeps its deck
+    assert page.locator(".st-key-cockpit_map_hint").is_visible()  # and its hint
 
 
 def test_wall_screen_gets_none_of_the_phone_rules(browser, app_server, demo_warehouse):
