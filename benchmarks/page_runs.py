@@ -10,7 +10,11 @@ queries reached the database (data_access.runner.QUERY_OBSERVERS).
   is what a browser session would be sent at most (Streamlit's queue may merge deltas
   to the same element before a flush).
 - Cold: data_access's query cache, its derived results and Streamlit's caches cleared
-  before the run. Warm: run again with all of them populated (a query whose :t moved to
+  before the run: an app process that just started, on a warehouse as `cockpit
+  refresh` leaves it, whole-city results kept (data_access/kept.py). Cold, nothing
+  kept: the same, once, after the warehouse's kept results were forgotten too (the
+  first viewer of a period since the data changed, if the refresh did not keep it).
+  Warm: run again with all of them populated (a query whose :t moved to
   the next minute runs again, as it would in the app).
 - Next minute: what a wall screen's rerun meets once a minute. The app's clock is moved
   a minute on and every cached result is past its time to live. The warehouse is
@@ -90,13 +94,14 @@ class PageRun:
 class PageResult:
     page: str
     viewer: str
+    unkept: list[PageRun] = field(default_factory=list)
     cold: list[PageRun] = field(default_factory=list)
     warm: list[PageRun] = field(default_factory=list)
     next_minute: list[PageRun] = field(default_factory=list)
 
     @property
     def runs(self) -> tuple[PageRun, ...]:
-        return (*self.cold, *self.warm, *self.next_minute)
+        return (*self.unkept, *self.cold, *self.warm, *self.next_minute)
 
     @property
     def errors(self) -> list[str]:
@@ -244,7 +249,14 @@ def _run(app: AppTest, probe: _Probe, queries: list, behind: list) -> PageRun:
 
 
 def measure_page(
-    label: str, script: str, params: dict, viewer_label: str, viewer, cold: int, warm: int
+    label: str,
+    script: str,
+    params: dict,
+    viewer_label: str,
+    viewer,
+    cold: int,
+    warm: int,
+    owner: Engine | None = None,
 ) -> PageResult:
     result = PageResult(label, viewer_label)
     with _measuring() as (probe, queries, behind):
@@ -256,6 +268,10 @@ def measure_page(
         probe.take()
         if script != PAGES[0][1]:
             app.switch_page(script)
+        if owner is not None:
+            clear_caches()
+            forget_kept_results(owner)
+            result.unkept.append(_run(app, probe, queries, behind))
         for _ in range(cold):
             clear_caches()
             result.cold.append(_run(app, probe, queries, behind))
@@ -266,13 +282,23 @@ def measure_page(
     return result
 
 
-def measure_pages(viewers: dict, cold: int, warm: int, pages=PAGES, say=print) -> list:
+def measure_pages(
+    viewers: dict, cold: int, warm: int, pages=PAGES, say=print, owner: Engine | None = None
+) -> list:
+    """Given the owner, each page also runs once cold with nothing kept (see above)."""
     results = []
     for viewer_label, viewer in viewers.items():
         for label, script, params in pages:
             say(f"page {label} as {viewer_label}…")
-            results.append(measure_page(label, script, params, viewer_label, viewer, cold, warm))
+            results.append(
+                measure_page(label, script, params, viewer_label, viewer, cold, warm, owner)
+            )
     return results
+
+
+def forget_kept_results(owner: Engine) -> None:
+    with owner.begin() as connection:
+        connection.execute(text("DELETE FROM kept_result"))
 
 
 def page_rows(results: list[PageResult]) -> list[Row]:
@@ -281,6 +307,8 @@ def page_rows(results: list[PageResult]) -> list[Row]:
         what = f"{r.page} · {r.viewer}"
         # The next minute's live queries run again: the cold budget is the one to meet.
         kinds = (
+            # nothing kept: what `cockpit refresh`'s keeping spares the first viewer
+            ("cold, nothing kept", r.unkept, None),
             ("cold", r.cold, PAGE_COLD_S),
             ("warm", r.warm, PAGE_WARM_S),
             ("next minute", r.next_minute, PAGE_COLD_S),
@@ -289,12 +317,15 @@ def page_rows(results: list[PageResult]) -> list[Row]:
             if not runs:
                 continue
             row = timing_row(f"page run {kind}", what, [run.seconds for run in runs], limit)
-            if kind != "cold":
+            if not kind.startswith("cold"):
                 ran = sum(len(run.queries) for run in runs)
                 of = sum(len(run.queries) for run in r.cold)
                 ran_behind = sum(len(run.behind) for run in runs)
                 also = f", {ran_behind} behind it" if ran_behind else ""
                 row = _with_what(row, f"{what} ({ran} queries ran{also}; {of} cold)")
+            if kind == "cold, nothing kept":
+                ran = sum(len(run.queries) for run in runs)
+                row = _with_what(row, f"{what} ({ran} queries ran)")
             rows.append(_with_errors(row, r.errors) if kind == "cold" else row)
             current = [run.current_after for run in runs if run.current_after is not None]
             if current:
@@ -317,11 +348,12 @@ def page_rows(results: list[PageResult]) -> list[Row]:
 
 
 def query_rows(results: list[PageResult]) -> list[Row]:
-    """Per named query and viewer, its database time over every cold run of every page
-    (one row per viewer: a street's query and the whole district's differ a hundredfold)."""
+    """Per named query and viewer, its database time over every cold run of every page,
+    kept or not (one row per viewer: a street's query and the whole district's differ a
+    hundredfold; a kept result read back is the query kept_result_read)."""
     by_query: dict[tuple[str, str], list[tuple[float, int]]] = {}
     for result in results:
-        for run in result.cold:
+        for run in (*result.unkept, *result.cold):
             for name, seconds, count in run.queries:
                 by_query.setdefault((name, result.viewer), []).append((seconds, count))
     order = {viewer: index for index, viewer in enumerate(dict.fromkeys(r.viewer for r in results))}

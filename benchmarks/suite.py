@@ -128,7 +128,9 @@ def run_steps(owner: Engine, reader: Engine, server, args) -> tuple[list[Row], l
     accounts = page_runs.viewer_accounts(owner)
     viewers = page_runs.sign_in_viewers(owner, accounts)
     if "pages" not in args.skip:
-        results = page_runs.measure_pages(viewers, args.repeat, 2 * args.repeat, say=say)
+        results = page_runs.measure_pages(
+            viewers, args.repeat, 2 * args.repeat, say=say, owner=owner
+        )
         rows += page_runs.page_rows(results) + page_runs.query_rows(results)
         problems += [f"page {r.page} as {r.viewer}: {e}" for r in results for e in r.errors]
     if "paint" not in args.skip and not paint.available():

@@ -54,7 +54,16 @@ def cmd_refresh(args) -> int:
 
     refreshed = refresh(_owner_engine(), full=args.full)
     print(f"rollups up to date ({refreshed} community-days recomputed)")
+    print(_keep_again().line())
     return 0
+
+
+def _keep_again():
+    """Compute again the whole-city results the new rows outdated (data_access/keeper.py)."""
+    from data_access.keeper import keep_again
+    from warehouse.db import reader_url
+
+    return keep_again(_owner_engine(), reader_url())
 
 
 def cmd_check(args) -> int:
@@ -89,6 +98,8 @@ def cmd_ingest(args) -> int:
     for report in reports:
         print("\n".join(report.lines()))
     print(summary(reports))
+    if not args.dry_run:
+        print(_keep_again().line())
     return 1 if any(report.status == "failed" for report in reports) else 0
 
 

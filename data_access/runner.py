@@ -41,7 +41,7 @@ import pandas as pd
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from data_access import period
+from data_access import kept, period
 from data_access.scope import Scope
 from data_access.viewer import current_viewer
 from sqlfiles import query
@@ -261,10 +261,16 @@ def fetch(name: str, scope: Scope, url: str | None = None, **params) -> pd.DataF
     if cached is not None:
         return cached
     live = _live_family(key, bound)
+    keepable = kept.applies(name, scope, viewer)
+    if keepable:
+        frame = _kept_frame(name, named, bound, url, scope, session, live)
+        if frame is not None:
+            cache_store.put(key, frame, warehouse_version(url), live)
+            return frame
     if live is not None and not _exact_minute.get():
         earlier = _earlier_minute(cache_store, live, url)
         if earlier is not None:
-            _compute_behind(name, key, url, named, scope, bound, session, live)
+            _compute_behind(name, key, url, named, scope, bound, session, live, keepable)
             return earlier
     running, runs_it = cache_store.start_run(key)
     if not runs_it:
@@ -277,7 +283,7 @@ def fetch(name: str, scope: Scope, url: str | None = None, **params) -> pd.DataF
             return _stale(last_good)  # that run found the warehouse down: no second wait
         # that run failed otherwise (or is stuck): try, or fall back, as if alone
     try:
-        return _fetch_now(name, key, url, named, scope, bound, session, live)
+        return _fetch_now(name, key, url, named, scope, bound, session, live, keepable)
     finally:
         if runs_it:
             cache_store.end_run(key, running)
@@ -329,7 +335,7 @@ _behind_futures: set[Future] = set()
 _behind_lock = threading.Lock()
 
 
-def _compute_behind(name, key, url, named, scope, bound, session, live) -> None:
+def _compute_behind(name, key, url, named, scope, bound, session, live, keepable) -> None:
     """Compute the key's result in the background, unless it is already running."""
     cache_store = query_cache()
     running, runs_it = cache_store.start_run(key)
@@ -338,7 +344,7 @@ def _compute_behind(name, key, url, named, scope, bound, session, live) -> None:
 
     def compute():
         try:
-            _fetch_now(name, key, url, named, scope, bound, session, live)
+            _fetch_now(name, key, url, named, scope, bound, session, live, keepable)
         except WarehouseUnavailable:
             pass  # a later call meets the outage in the foreground and says so
         except Exception:
@@ -346,7 +352,11 @@ def _compute_behind(name, key, url, named, scope, bound, session, live) -> None:
         finally:
             cache_store.end_run(key, running)
 
-    future = _behind.submit(compute)
+    _submit_behind(compute)
+
+
+def _submit_behind(function, *args) -> None:
+    future = _behind.submit(function, *args)
     with _behind_lock:
         _behind_futures.add(future)
     future.add_done_callback(_forget)
@@ -377,7 +387,9 @@ def scope_codes(scope: Scope, url: str | None = None) -> list[str] | None:
     return sorted(fetch("communities_in_scope", scope, url=url)["community_code"])
 
 
-def _fetch_now(name, key, url, named, scope, bound, session, live=None) -> pd.DataFrame:
+def _fetch_now(
+    name, key, url, named, scope, bound, session, live=None, keepable=False
+) -> pd.DataFrame:
     cache_store = query_cache()
     started = time.perf_counter()
     try:
@@ -399,7 +411,93 @@ def _fetch_now(name, key, url, named, scope, bound, session, live=None) -> pd.Da
     for observe in QUERY_OBSERVERS:
         observe(name, time.perf_counter() - started, len(frame))
     cache_store.put(key, frame, version, live)
+    if keepable and version is not None:
+        _submit_behind(_keep, name, named, bound, frame, version, url, scope, session, live)
     return frame
+
+
+KEPT_READ = "kept_result_read"  # what QUERY_OBSERVERS hear for a kept result looked up
+
+# kept_id -> its decoded frame: a kept result read again each minute is not decoded again
+_kept_frames: OrderedDict[int, pd.DataFrame] = OrderedDict()
+_KEPT_FRAMES = 64
+
+
+def _kept_frame(name, named, bound, url, scope, session, live) -> pd.DataFrame | None:
+    """The warehouse's kept result of this whole-district query, if current (None when
+    none is, or the warehouse cannot say: the query then runs as usual)."""
+    if query_cache().health.down_since is not None:
+        return None  # down: the query's own path falls back, without a second wait
+    now = live[1] if live is not None else None
+    where = kept.Key(name, named.sql, bound, now)
+    started = time.perf_counter()
+    try:
+        rows, _ = _run(
+            reader_engine(url),
+            query(KEPT_READ).clause(),
+            scope,
+            {
+                "query_name": name,
+                "params_key": where.params_key,
+                "live_day": where.live_day,
+                "now": now or period.current_minute(),
+                "known_id": _known_kept_id(name, where.params_key) or -1,
+            },
+            session,
+        )
+    except DBAPIError:
+        return None
+    for observe in QUERY_OBSERVERS:
+        observe(KEPT_READ, time.perf_counter() - started, len(rows))
+    if rows.empty:
+        return None
+    kept_id, payload = int(rows.iloc[0]["kept_id"]), rows.iloc[0]["payload"]
+    with _behind_lock:
+        if payload is None and kept_id in _kept_frames:
+            _kept_frames.move_to_end(kept_id)
+            return _kept_frames[kept_id]
+    if payload is None:
+        return None
+    frame = kept.decode(payload)
+    with _behind_lock:
+        _kept_frames[kept_id] = frame
+        _kept_ids[(name, where.params_key)] = kept_id
+        while len(_kept_frames) > _KEPT_FRAMES:
+            _kept_frames.popitem(last=False)
+    return frame
+
+
+_kept_ids: dict[tuple[str, str], int] = {}
+
+
+def _known_kept_id(name: str, params_key: str) -> int | None:
+    with _behind_lock:
+        return _kept_ids.get((name, params_key))
+
+
+def _keep(name, named, bound, frame, version, url, scope, session, live) -> None:
+    """Keep a whole-district result in the warehouse for every process (kept.py)."""
+    now = live[1] if live is not None else None
+    where = kept.Key(name, named.sql, bound, now)
+    try:
+        _run(
+            reader_engine(url),
+            query("kept_result_keep").clause(),
+            scope,
+            {
+                "query_name": name,
+                "params_key": where.params_key,
+                "params": where.params,
+                "live_day": where.live_day,
+                "computed_for": now or bound.get("t") or period.current_minute(),
+                "snapshot": version.split("@", 1)[0],
+                "payload": kept.encode(frame),
+            },
+            session,
+            writes=True,
+        )
+    except DBAPIError:
+        log.warning("keeping %s failed", name, exc_info=True)
 
 
 def _stale(last_good: _Entry) -> pd.DataFrame:
@@ -418,12 +516,15 @@ VERSION_SQL = "pg_current_snapshot()::text || '@' || pg_postmaster_start_time():
 
 
 def _run(
-    engine: Engine, clause, scope: Scope, params: dict, session: str | None
+    engine: Engine, clause, scope: Scope, params: dict, session: str | None, writes=False
 ) -> tuple[pd.DataFrame, str]:
     """The query's rows, and the warehouse's version read just before it ran (in the
     same transaction, before the query's own snapshot: a commit in between changes the
-    version later, so the rows are never taken for newer than they are)."""
+    version later, so the rows are never taken for newer than they are). The reader's
+    transactions are read-only by default; `writes` is for keep_result() alone."""
     with engine.begin() as connection:
+        if writes:
+            connection.execute(text("SET TRANSACTION READ WRITE"))
         version = (
             connection.execute(
                 text(

@@ -43,6 +43,9 @@ LOCAL_TABLES = {
     "ingest_quarantine": "rejected input rows; owner only, references ingest_load",
     "warehouse_meta": "key/value facts about the warehouse (e.g. that it is the demo)",
     "schema_migrations": "created by warehouse/migrate.py: which migrations ran",
+    "kept_result": "whole-city results kept for whole-district sessions (migration 031)",
+    "data_write_log": "which transactions wrote the data, to outdate kept results",
+    "data_write_log_forgotten": "one row: below which transaction data_write_log forgot",
 }
 
 # pg_constraint codes of the referential actions Citus refuses on a foreign key that

@@ -52,6 +52,10 @@ def migrate(engine: Engine) -> list[str]:
                 {"v": path.name, "c": checksum},
             )
             applied_now.append(path.name)
+        if applied_now and connection.execute(text("SELECT to_regclass('kept_result')")).scalar():
+            # A migration may redefine what a kept result was computed with (a function,
+            # a rollup), which no data write records (data_access/kept.py).
+            connection.execute(text("DELETE FROM kept_result"))
     return applied_now
 
 

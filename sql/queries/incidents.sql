@@ -9,9 +9,12 @@
 
 -- name: incident_summary
 -- One row per community in scope plus a total row (community_code NULL) with every
--- incident figure: open, overdue, new today, closed in the period, closure and
+-- incident figure but overdue: open, new today, closed in the period, closure and
 -- on-time rates over incidents reported in the period, handling hours, first
--- response, hazards fixed.
+-- response, hazards fixed. Each counts events at or before :t, so for T = now its
+-- rows stay the same until something is written (kept for the whole city,
+-- data_access/kept.py); overdue (due_at < :t) moves with the clock alone and is
+-- incident_overdue_counts (incidents_open.sql), joined by data_access.figures.
 WITH scoped AS (
     SELECT i.community_code, i.reported_at, i.accepted_at, i.closed_at, i.due_at,
            c.is_safety_hazard,
@@ -38,7 +41,6 @@ WITH scoped AS (
 ), counted AS (
     SELECT community_code,
            count(*) FILTER (WHERE NOT closed_by_t AND NOT rejected_by_t) AS open,
-           count(*) FILTER (WHERE NOT closed_by_t AND NOT rejected_by_t AND due_at < :t) AS overdue,
            count(*) FILTER (WHERE reported_at >= :day_start AND NOT rejected_by_t) AS new_today,
            count(*) FILTER (WHERE closed_in_period) AS closed,
            count(*) FILTER (WHERE reported_in_period AND NOT rejected_by_t) AS reported,
@@ -57,7 +59,7 @@ WITH scoped AS (
       FROM scoped
      GROUP BY GROUPING SETS ((community_code), ())
 )
-SELECT community_code, open, overdue, new_today, closed, reported, reported_closed,
+SELECT community_code, open, new_today, closed, reported, reported_closed,
        reported_closed::double precision / nullif(reported, 0) AS closure_rate,
        reported_closed_on_time::double precision / nullif(reported, 0) AS on_time_rate,
        mean_handling_hours, median_handling_hours, p90_handling_hours,

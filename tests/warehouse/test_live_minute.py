@@ -53,7 +53,7 @@ def live(fresh_warehouse, monkeypatch):
     def overdue() -> int:
         params = Period.last_days(30).params()
         frame = fetch(
-            "incident_summary",
+            "incident_overdue_counts",
             Scope.district(),
             url=fresh_warehouse.reader_url,
             grid_code=None,
@@ -86,18 +86,18 @@ def test_the_last_minute_is_served_while_the_next_is_computed(fresh_warehouse, l
     _falls_due_between_minutes(fresh_warehouse, start, "LIVE-1")
 
     assert overdue() == 0  # due 30 s after T
-    assert executions == ["incident_summary"]
+    assert executions == ["incident_overdue_counts"]
 
     set_clock(start + MINUTE)
     served = overdue()
-    assert executions == ["incident_summary"]  # nothing ran before the answer
+    assert executions == ["incident_overdue_counts"]  # nothing ran before the answer
     assert served == 0  # the earlier minute's figure
     runner.settle(30)
     # the new minute's, computed behind it
-    assert (executions, behind) == (["incident_summary"], ["incident_summary"])
+    assert (executions, behind) == (["incident_overdue_counts"], ["incident_overdue_counts"])
 
     assert overdue() == 1  # the new minute's figure, without running again
-    assert (executions, behind) == (["incident_summary"], ["incident_summary"])
+    assert (executions, behind) == (["incident_overdue_counts"], ["incident_overdue_counts"])
 
 
 def test_after_a_commit_the_caller_waits_for_new_rows(fresh_warehouse, live):
@@ -109,7 +109,7 @@ def test_after_a_commit_the_caller_waits_for_new_rows(fresh_warehouse, live):
     set_clock(start + MINUTE)
     assert overdue() == 1  # the new row and the new minute, at once
     runner.settle(30)
-    assert (executions, behind) == (["incident_summary"] * 2, [])
+    assert (executions, behind) == (["incident_overdue_counts"] * 2, [])
 
 
 def test_an_earlier_result_too_old_is_not_served(fresh_warehouse, live):
@@ -121,7 +121,7 @@ def test_an_earlier_result_too_old_is_not_served(fresh_warehouse, live):
     set_clock(start + timedelta(seconds=runner.LIVE_GRACE_S) + MINUTE)
     assert overdue() == 1
     runner.settle(30)
-    assert (executions, behind) == (["incident_summary"] * 2, [])
+    assert (executions, behind) == (["incident_overdue_counts"] * 2, [])
 
 
 def test_a_briefing_states_its_minute_and_waits_for_it(fresh_warehouse, live, monkeypatch):
@@ -144,6 +144,6 @@ def test_a_briefing_states_its_minute_and_waits_for_it(fresh_warehouse, live, mo
     set_clock(start + MINUTE)
     # The new minute's figure with the new minute's label, not the minute before's 0.
     assert briefing_overdue() == ("1", content.as_of_text(Period.last_days(30), "zh"))
-    assert "incident_summary" in executions[ran:]  # waited for, not computed behind
+    assert "incident_overdue_counts" in executions[ran:]  # waited for, not computed behind
     runner.settle(30)
     assert behind == []
