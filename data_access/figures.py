@@ -55,17 +55,11 @@ def incident_summary(scope: Scope, period: Period) -> tuple[dict, pd.DataFrame]:
 def _with_overdue(counted: pd.DataFrame, overdue: pd.DataFrame) -> pd.DataFrame:
     """incident_summary's rows with each one's overdue count beside its open count (a
     community with nothing overdue has no row in incident_overdue_counts: 0)."""
-    by_community = {
-        (None if pd.isna(code) else code): int(count)
-        for code, count in zip(overdue["community_code"], overdue["overdue"], strict=True)
-    }
+    by_community = _by_community(overdue, "overdue")
     frame = counted.copy()
-    codes = [None if pd.isna(code) else code for code in frame["community_code"]]
-    frame.insert(
-        frame.columns.get_loc("open") + 1,
-        "overdue",
-        pd.Series([by_community.get(code, 0) for code in codes], index=frame.index, dtype="int64"),
-    )
+    counts = [by_community.get(code, 0) for code in _codes(frame)]
+    at = frame.columns.get_loc("open") + 1
+    frame.insert(at, "overdue", pd.Series(counts, index=frame.index, dtype="int64"))
     return frame
 
 
@@ -74,7 +68,42 @@ def service_summary(scope: Scope, period: Period) -> tuple[dict, pd.DataFrame]:
 
 
 def points_summary(scope: Scope, period: Period) -> tuple[dict, pd.DataFrame]:
-    return split_total(fetch("points_summary", scope, **period.params()))
+    params = period.params()
+    counted = fetch("points_summary", scope, **params)
+    earners = fetch("points_participation", scope, **params)
+    frame = derived("with_earners", (counted, earners), lambda: _with_earners(counted, earners))
+    return split_total(frame)
+
+
+def _by_community(frame: pd.DataFrame, column: str) -> dict:
+    """{community_code (None for the total row): the column's value as an int}."""
+    return {
+        (None if pd.isna(code) else code): int(value)
+        for code, value in zip(frame["community_code"], frame[column], strict=True)
+    }
+
+
+def _codes(frame: pd.DataFrame) -> list:
+    return [None if pd.isna(code) else code for code in frame["community_code"]]
+
+
+def _with_earners(counted: pd.DataFrame, earners: pd.DataFrame) -> pd.DataFrame:
+    """points_summary's rows with earners_30d and 参与率 (participation: earners ÷
+    residents, None without residents) after outstanding; residents dropped."""
+    by_community = _by_community(earners, "earners_30d")
+    frame = counted.copy()
+    counts = [by_community.get(code, 0) for code in _codes(frame)]
+    residents = frame.pop("residents")
+    at = frame.columns.get_loc("outstanding") + 1
+    frame.insert(at, "earners_30d", pd.Series(counts, index=frame.index, dtype="int64"))
+    participation = [
+        count / float(people) if pd.notna(people) and people else None
+        for count, people in zip(counts, residents, strict=True)
+    ]
+    frame.insert(
+        at + 1, "participation", pd.Series(participation, index=frame.index, dtype="float64")
+    )
+    return frame
 
 
 def _incident(scope: Scope, period: Period, key: str):

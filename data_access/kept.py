@@ -38,6 +38,7 @@ KEPT_QUERIES = {
     "service_summary": "attended visits in the period (bookings ahead are not attended)",
     "facility_usage": "attended visits in the period",
     "visit_heatmap": "attended visits in the period",
+    "points_summary": "days up to the end day; participation (30 days to :t) is apart",
     "points_flows": "journals in the period",
     "points_holders": "balances less the entries after :t (none after a load)",
     "map_community_areas": "outlines and residents: no time at all",

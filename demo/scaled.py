@@ -198,6 +198,7 @@ def load_scaled(
             cursor.execute(statement)
         cursor.execute("SELECT rebuild_freshness()")  # its triggers were set aside too
         cursor.execute("SELECT rebuild_account_balances()")  # the same
+        cursor.execute("SELECT rebuild_last_earn()")  # the same
         _bookkeeping(cursor, seed, today, scale, span)
         raw.commit()
     except BaseException:

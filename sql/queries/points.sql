@@ -5,9 +5,11 @@
 
 -- name: points_summary
 -- One row per community in scope plus a total row (community_code NULL): issued,
--- redeemed, expired in the period; outstanding as of the end day; participation
--- (distinct earners in the 30 days to :t ÷ residents); redemption rate; velocity
--- (redeemed ÷ mean daily outstanding over the period).
+-- redeemed, expired in the period; outstanding as of the end day; residents (whom
+-- participation, points_participation's earners, is divided by); redemption rate;
+-- velocity (redeemed ÷ mean daily outstanding over the period). Nothing here moves
+-- with the clock alone (kept for the whole city, data_access/kept.py); participation,
+-- a rolling 30 days, is apart and joined by data_access.figures.
 WITH daily_net AS NOT MATERIALIZED (
     SELECT community_code, day, points_issued, points_redeemed, points_expired,
            points_net(points_issued, points_redeemed, points_expired, points_adjusted) AS net
@@ -56,40 +58,45 @@ WITH daily_net AS NOT MATERIALIZED (
                / (CAST(:end_day AS date) - CAST(:start_day AS date) + 1) AS mean_outstanding
       FROM opening o
       LEFT JOIN period p USING (community_code)
+), grouped AS (
+    SELECT f.community_code, sum(f.issued) AS issued, sum(f.redeemed) AS redeemed,
+           sum(f.expired) AS expired, sum(f.closing_outstanding) AS outstanding,
+           sum(f.mean_outstanding) AS mean_outstanding, sum(f.residents) AS residents
+      FROM per_community f
+     GROUP BY GROUPING SETS ((f.community_code), ())
+)
+SELECT community_code, issued, redeemed, expired, outstanding, residents,
+       redeemed::double precision / nullif(issued, 0) AS redemption_rate,
+       redeemed::double precision / nullif(mean_outstanding, 0) AS velocity
+  FROM grouped
+ ORDER BY community_code NULLS FIRST;
+
+-- name: points_participation
+-- One row per community in scope with an earner plus a total row (community_code
+-- NULL): earners_30d, the distinct residents who earned in the 30 days to :t (one who
+-- earned in two communities counts once in the total). From each resident's last
+-- earning (migration 033) while none lies after :t, as for T = now; else (a past as-of
+-- date) from the journals.
+WITH after_t AS MATERIALIZED (
+    SELECT EXISTS (SELECT 1 FROM ledger_last_earn l
+                    WHERE l.last_earned_at > :t
+                      AND in_scope_codes(l.community_code, :scope_codes)) AS found
 ), earners AS MATERIALIZED (
-    -- each community's distinct earners once, hashed; the scope's count is taken
-    -- from these rows, not from the journals a second time
+    SELECT community_code, resident_ref
+      FROM ledger_last_earn
+     WHERE last_earned_at > CAST(:t AS timestamptz) - interval '30 days'
+       AND last_earned_at <= :t
+       AND in_scope_codes(community_code, :scope_codes)
+       AND NOT (SELECT found FROM after_t)
+    UNION ALL
     SELECT DISTINCT community_code, resident_ref
       FROM ledger_journal
      WHERE kind = 'earn' AND occurred_at > CAST(:t AS timestamptz) - interval '30 days'
        AND occurred_at <= :t
        AND in_scope_codes(community_code, :scope_codes)
-), earner_counts AS (
-    SELECT community_code, count(*) AS earners_30d FROM earners GROUP BY community_code
-), scope_earners AS (
-    -- one may earn in two communities, so the scope's earners are counted apart
-    SELECT count(*) AS earners_30d FROM (SELECT DISTINCT resident_ref FROM earners) e
-), grouped AS (
-    -- each community's earners joined by equality before the grouping: matching the
-    -- grouped rows afterwards (the total row's key is NULL) compared 3,001 × 3,001
-    SELECT f.community_code, sum(f.issued) AS issued, sum(f.redeemed) AS redeemed,
-           sum(f.expired) AS expired, sum(f.closing_outstanding) AS outstanding,
-           sum(f.mean_outstanding) AS mean_outstanding, sum(f.residents) AS residents,
-           coalesce(sum(e.earners_30d), 0) AS community_earners
-      FROM per_community f
-      LEFT JOIN earner_counts e USING (community_code)
-     GROUP BY GROUPING SETS ((f.community_code), ())
-), with_earners AS (
-    SELECT g.*,
-           CASE WHEN g.community_code IS NOT NULL THEN g.community_earners
-                ELSE s.earners_30d END AS earners_30d
-      -- joined, not a subquery in the CASE: the CASE is inlined into both columns
-      -- that read it, and its subquery ran once for each
-      FROM grouped g CROSS JOIN scope_earners s
+       AND (SELECT found FROM after_t)
 )
-SELECT community_code, issued, redeemed, expired, outstanding, earners_30d,
-       earners_30d::double precision / nullif(residents, 0) AS participation,
-       redeemed::double precision / nullif(issued, 0) AS redemption_rate,
-       redeemed::double precision / nullif(mean_outstanding, 0) AS velocity
-  FROM with_earners
+SELECT community_code, count(*) AS earners_30d FROM earners GROUP BY community_code
+UNION ALL
+SELECT NULL, count(DISTINCT resident_ref) FROM earners
  ORDER BY community_code NULLS FIRST;

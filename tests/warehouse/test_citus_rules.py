@@ -29,6 +29,7 @@ DISTRIBUTED = (
     "ledger_entry",
     "ledger_holder_count",
     "ledger_journal",
+    "ledger_last_earn",
     "rollup_community_day",
     "rollup_community_day_delta",
     "rollup_community_month",
@@ -79,6 +80,7 @@ SCOPED = (
     "ledger_entry",
     "ledger_account_balance",
     "ledger_holder_count",
+    "ledger_last_earn",
     "rollup_community_day",
     "rollup_community_month",
     "rollup_facility_day",
@@ -103,6 +105,7 @@ TABLE_TOUCHING_TRIGGERS = (
     ("ledger_entry", "ledger_entry_balanced"),
     ("ledger_entry", "ledger_entry_balances"),
     ("ledger_journal", "ledger_journal_delta_ins"),
+    ("ledger_journal", "ledger_journal_last_earn"),  # migration 033: co-located
     ("rollup_community_day", "rollup_community_day_months_del"),
     ("rollup_community_day", "rollup_community_day_months_ins"),
     ("rollup_community_day", "rollup_community_day_months_upd"),

@@ -203,6 +203,38 @@ def test_a_resident_of_two_communities_counts_once_in_the_district(known):
     assert district["earners_30d"] == 2
 
 
+def test_participation_before_a_later_earning_reads_the_journals(known):
+    # p2 earned on 03-02 (within the 30 days to T) and earns again after T: its last
+    # earning (migration 033) lies after T and says nothing of the window, so the
+    # journals are read, and p2 still counts.
+    rows.journal(known.owner, A, "j-after", at("2026-04-01 10:00"), "earn", "p2", 3)
+    refresh(known.owner)
+    query_cache().clear()
+    total, _ = figures.points_summary(Scope("community", A), PERIOD)
+    assert total["earners_30d"] == 1
+    assert total["participation"] == pytest.approx(1 / 2000)
+
+
+def test_participation_now_counts_the_last_earnings_in_the_30_days(known):
+    # T = now: p5 earned 10 days ago and 40 days ago, p6 only 31 days ago, p7 an hour
+    # ago in B: A's earners are p5 alone, the district's p5 and p7.
+    from datetime import datetime, timedelta
+
+    now = datetime.now(rows.LOCAL)
+    rows.journal(known.owner, A, "n1", now - timedelta(days=40), "earn", "p5", 2)
+    rows.journal(known.owner, A, "n2", now - timedelta(days=10), "earn", "p5", 2)
+    rows.journal(known.owner, A, "n3", now - timedelta(days=31), "earn", "p6", 2)
+    rows.journal(known.owner, B, "n4", now - timedelta(hours=1), "earn", "p7", 2)
+    refresh(known.owner)
+    query_cache().clear()
+    live = Period.last_days(30)
+    district, per_community = figures.points_summary(Scope.district(), live)
+    earners = dict(zip(per_community["community_code"], per_community["earners_30d"], strict=True))
+    assert earners == {A: 1, B: 1}
+    assert district["earners_30d"] == 2
+    assert district["participation"] == pytest.approx(2 / (2000 + 1500))
+
+
 def test_daily_activity_has_every_day(known):
     series = figures.daily_activity(Scope("community", A), PERIOD)
     assert len(series) == 10
