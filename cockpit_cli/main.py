@@ -67,10 +67,12 @@ def _keep_again():
 
 
 def cmd_check(args) -> int:
+    from data_access.keeper import check_kept
     from warehouse.checks import record_checks, run_checks
+    from warehouse.db import reader_url
 
     engine = _owner_engine()
-    results = run_checks(engine)
+    results = [*run_checks(engine), check_kept(reader_url())]
     record_checks(engine, results)
     for result in results:
         mark = "ok  " if result.ok else "FAIL"

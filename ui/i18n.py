@@ -228,6 +228,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "check.rollups_current": ("汇总表已刷新", "Rollups current"),
     "check.rollups_equal_facts": ("汇总表与明细一致", "Rollups equal facts"),
     "check.area_rollups_equal": ("街道与全区汇总一致", "Street and district rollups equal"),
+    "check.kept_results_equal": ("全区预存结果与重算一致", "Kept whole-city results equal"),
     "check.balances_equal_entries": ("积分余额与分录一致", "Balances equal entries"),
     "check.orphans": ("无错挂记录", "No orphans"),
     "common.none": ("—", "—"),

@@ -321,3 +321,20 @@ def test_keeping_never_blocks_a_concurrent_writer(fresh_warehouse, city):
     first.close()
     with owner.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM data_write_log")).scalar_one() >= 3
+
+
+def test_cockpit_check_compares_every_kept_result_with_its_query(fresh_warehouse, city):
+    from data_access.keeper import check_kept
+
+    visits, _, _ = city
+    _yesterday_and_today(fresh_warehouse.owner)
+    visits()
+    result = check_kept(fresh_warehouse.reader_url)
+    assert (result.ok, result.detail) == (True, "1 kept whole-city results equal their queries")
+
+    # A kept payload that is not what its query returns (as if kept wrongly) fails it.
+    wrong = kept.encode(pd.DataFrame({"community_code": [None], "visits": [999]}))
+    with fresh_warehouse.owner.begin() as connection:
+        connection.execute(text("UPDATE kept_result SET payload = :p"), {"p": wrong})
+    result = check_kept(fresh_warehouse.reader_url)
+    assert not result.ok and "service_summary" in result.detail
