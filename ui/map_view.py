@@ -279,25 +279,29 @@ def _weight(overdue_hours: float) -> int:
     return 3 if overdue_hours > 0 else 1
 
 
-HEAT_DECIMALS = 4  # ≈11 m, far below a heat blob's 45-pixel radius at any zoom
+# ≈110 m cells: a heat blob's 45-pixel radius spans kilometres at a city's zoom and
+# 100 m still at a street's; incidents in one cell are one weighted point
+HEAT_DECIMALS = 3
 
 
 def heat_objects(incidents: pd.DataFrame, system: str) -> list[dict]:
     """Positions and weights only, under one-letter keys: a heat map has no tooltips.
     A city's 15k open incidents with the points' texts took most of a rerun, and with
-    long keys and 1 m positions 0.7 MB of the 2 MB a rerun may send. Kept while the
+    long keys and 1 m positions 0.7 MB of the 2 MB a rerun may send; the incidents of a
+    cell (HEAT_DECIMALS) are one point weighing what they weigh together. Kept while the
     fetched incidents are the same frame."""
     return derived("heat_objects", (incidents,), lambda: _heat_objects(incidents, system), system)
 
 
 def _heat_objects(incidents: pd.DataFrame, system: str) -> list[dict]:
     placed = _placed(incidents)
-    return [
-        {"p": _position(lon, lat, system, HEAT_DECIMALS), "w": _weight(float(overdue))}
-        for lon, lat, overdue in zip(
-            placed["lon"], placed["lat"], placed["overdue_hours"], strict=True
-        )
-    ]
+    weights: dict[tuple[float, float], int] = {}
+    for lon, lat, overdue in zip(
+        placed["lon"], placed["lat"], placed["overdue_hours"], strict=True
+    ):
+        cell = tuple(_position(lon, lat, system, HEAT_DECIMALS))
+        weights[cell] = weights.get(cell, 0) + _weight(float(overdue))
+    return [{"p": list(cell), "w": weight} for cell, weight in weights.items()]
 
 
 def incident_objects(

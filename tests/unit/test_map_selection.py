@@ -288,8 +288,22 @@ def test_heat_objects_weigh_overdue_incidents_and_skip_unplaced_ones(system):
     if system == "gcj02":
         lon, lat = coords.wgs84_to_gcj02(lon, lat)
     [only] = heat_objects(incidents, system)
-    assert only == {"p": [round(lon, 4), round(lat, 4)], "w": 3}
+    assert only == {"p": [round(lon, 3), round(lat, 3)], "w": 3}
     assert heat_objects(incidents.assign(overdue_hours=-1.0).iloc[:1], system)[0]["w"] == 1
+
+
+def test_heat_objects_weigh_the_incidents_of_a_cell_together():
+    # 20 m apart: one ~110 m cell, one point weighing an overdue (3) and a due one (1);
+    # 1 km away, a point of its own.
+    incidents = pd.DataFrame(
+        {
+            "lon": [120.2641, 120.2643, 120.2741],
+            "lat": [30.1851, 30.1852, 30.1851],
+            "overdue_hours": [5.0, -2.0, 1.0],
+        }
+    )
+    objects = heat_objects(incidents, "wgs84")
+    assert objects == [{"p": [120.264, 30.185], "w": 4}, {"p": [120.274, 30.185], "w": 3}]
 
 
 def test_labels_name_each_area_until_there_are_too_many_to_read():
