@@ -14,17 +14,32 @@
 -- unknown_years: years the working calendar does not know that its due date or
 -- escalation was counted across (Monday-Friday, provisional).
 WITH open AS (
+    -- open at :t is three disjoint sets, each read by its own index (migration 032):
+    -- still open (fact_incident_unclosed covers these columns), closed after :t
+    -- (fact_incident_closed_at), rejected after :t (fact_incident_rejected_at)
     SELECT i.community_code, i.incident_id, i.grid_code, i.category_code, i.reported_at,
            i.due_at, i.due_given
-      FROM fact_incident i
-     WHERE in_scope_codes(i.community_code, :scope_codes)
-       AND i.reported_at <= :t
-       AND (i.closed_at IS NULL OR i.closed_at > :t)
-       AND (i.rejected_at IS NULL OR i.rejected_at > :t)
-       -- open at :t, said the way its indexes can find (one per branch, migration 011)
-       AND ((i.closed_at IS NULL AND i.rejected_at IS NULL)
-            OR i.closed_at > :t OR i.rejected_at > :t)
-       AND i.due_at < CAST(:t AS timestamptz) + make_interval(hours => CAST(:warning_hours AS integer))
+      FROM (SELECT i.community_code, i.incident_id, i.grid_code, i.category_code,
+                   i.reported_at, i.due_at, i.due_given
+              FROM fact_incident i
+             WHERE i.closed_at IS NULL AND i.rejected_at IS NULL
+               AND i.reported_at <= :t
+               AND in_scope_codes(i.community_code, :scope_codes)
+            UNION ALL
+            SELECT i.community_code, i.incident_id, i.grid_code, i.category_code,
+                   i.reported_at, i.due_at, i.due_given
+              FROM fact_incident i
+             WHERE i.closed_at > :t AND (i.rejected_at IS NULL OR i.rejected_at > :t)
+               AND i.reported_at <= :t
+               AND in_scope_codes(i.community_code, :scope_codes)
+            UNION ALL
+            SELECT i.community_code, i.incident_id, i.grid_code, i.category_code,
+                   i.reported_at, i.due_at, i.due_given
+              FROM fact_incident i
+             WHERE i.rejected_at > :t AND i.closed_at IS NULL
+               AND i.reported_at <= :t
+               AND in_scope_codes(i.community_code, :scope_codes)) i
+     WHERE i.due_at < CAST(:t AS timestamptz) + make_interval(hours => CAST(:warning_hours AS integer))
        AND (CAST(:grid_code AS text) IS NULL OR i.grid_code IN (
                SELECT g.grid_code FROM dim_grid g
                 WHERE g.grid_code = :grid_code OR g.parent_grid_code = :grid_code))
@@ -42,6 +57,21 @@ WITH open AS (
                 WHEN l.due_at < :t THEN 'overdue'
                 ELSE 'warning' END AS level
       FROM leveled l
+), gap_days AS (
+    -- the local days unknown_years counts between, for the alerts that count them
+    SELECT a.community_code, a.incident_id,
+           local_day(CASE WHEN k.sla_unit <> 'hours' AND NOT a.due_given
+                          THEN a.reported_at ELSE a.due_at END) AS from_day,
+           local_day(coalesce(a.escalate_at, a.due_at)) AS to_day
+      FROM alerts a
+      JOIN dim_incident_category k USING (category_code)
+     WHERE (k.sla_unit <> 'hours' AND NOT a.due_given) OR a.escalate_at IS NOT NULL
+), gaps AS (
+    -- calendar_gaps reads only the local days of its arguments (migration 025): asked
+    -- once per pair of days instead of once per alert (0.15 s for the city's ~7,000)
+    SELECT d.from_day, d.to_day,
+           calendar_gaps(day_start(d.from_day), day_start(d.to_day)) AS years
+      FROM (SELECT DISTINCT from_day, to_day FROM gap_days) d
 )
 SELECT a.community_code, m.community_name, m.street_code, s.street_name, a.incident_id,
        a.category_code, c.category_name, a.grid_code, g.grid_name,
@@ -56,17 +86,16 @@ SELECT a.community_code, m.community_name, m.street_code, s.street_name, a.incid
                     ELSE 'district' END AS act_by,
        CASE a.level WHEN 'warning' THEN m.community_name WHEN 'overdue' THEN s.street_name
                     ELSE NULL END AS act_by_name,
-       CASE WHEN (c.sla_unit <> 'hours' AND NOT a.due_given) OR a.escalate_at IS NOT NULL
-            THEN calendar_gaps(CASE WHEN c.sla_unit <> 'hours' AND NOT a.due_given
-                                    THEN a.reported_at ELSE a.due_at END,
-                               coalesce(a.escalate_at, a.due_at))
-            ELSE CAST(ARRAY[] AS smallint[]) END AS unknown_years
+       coalesce(y.years, CAST(ARRAY[] AS smallint[])) AS unknown_years
   FROM alerts a
   JOIN dim_incident_category c USING (category_code)
   JOIN dim_community m USING (community_code)
   JOIN dim_street s ON s.street_code = m.street_code
   LEFT JOIN dim_grid g ON g.grid_code = a.grid_code
   LEFT JOIN dim_grid p ON p.grid_code = g.parent_grid_code
+  LEFT JOIN gap_days b
+         ON b.community_code = a.community_code AND b.incident_id = a.incident_id
+  LEFT JOIN gaps y ON y.from_day = b.from_day AND y.to_day = b.to_day
  ORDER BY CASE a.level WHEN 'escalated' THEN 0 WHEN 'overdue' THEN 1 ELSE 2 END, since,
           a.community_code, a.incident_id;
 

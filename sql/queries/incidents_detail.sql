@@ -13,20 +13,47 @@
 -- one falls back to its parent grid's), hours overdue at :t, and the status at :t:
 -- the latest step by :t of its status log and milestones (the log wins a tie), so a
 -- reopened incident shows the step that reopened it.
-WITH overdue AS (
-    SELECT i.*
-      FROM fact_incident i
-     WHERE i.reported_at <= :t
-       AND in_scope_codes(i.community_code, :scope_codes)
-       AND (i.closed_at IS NULL OR i.closed_at > :t)
-       AND (i.rejected_at IS NULL OR i.rejected_at > :t)
-       AND i.due_at < :t
-       -- open at :t, said the way its indexes can find (one per branch, migration 011)
-       AND ((i.closed_at IS NULL AND i.rejected_at IS NULL)
-            OR i.closed_at > :t OR i.rejected_at > :t)
-       AND (CAST(:grid_code AS text) IS NULL OR i.grid_code IN (
+WITH worst AS (
+    -- the :limit worst by the final order, picked from the keys alone (only those rows
+    -- are then read whole). Open at :t is three disjoint sets, each read by its own
+    -- index (migration 032): still open (fact_incident_unclosed covers these columns),
+    -- closed after :t (fact_incident_closed_at), rejected after :t
+    -- (fact_incident_rejected_at).
+    SELECT o.community_code, o.incident_id,
+           CAST(extract(epoch FROM CAST(:t AS timestamptz) - o.due_at) / 3600.0
+                AS double precision) AS hours_overdue
+      FROM (SELECT i.community_code, i.incident_id, i.grid_code, i.due_at
+              FROM fact_incident i
+             WHERE i.closed_at IS NULL AND i.rejected_at IS NULL
+               AND i.reported_at <= :t AND i.due_at < :t
+               AND in_scope_codes(i.community_code, :scope_codes)
+            UNION ALL
+            SELECT i.community_code, i.incident_id, i.grid_code, i.due_at
+              FROM fact_incident i
+             WHERE i.closed_at > :t AND (i.rejected_at IS NULL OR i.rejected_at > :t)
+               AND i.reported_at <= :t AND i.due_at < :t
+               AND in_scope_codes(i.community_code, :scope_codes)
+            UNION ALL
+            SELECT i.community_code, i.incident_id, i.grid_code, i.due_at
+              FROM fact_incident i
+             WHERE i.rejected_at > :t AND i.closed_at IS NULL
+               AND i.reported_at <= :t AND i.due_at < :t
+               AND in_scope_codes(i.community_code, :scope_codes)) o
+     WHERE CAST(:grid_code AS text) IS NULL OR o.grid_code IN (
                SELECT g.grid_code FROM dim_grid g
-                WHERE g.grid_code = :grid_code OR g.parent_grid_code = :grid_code))
+                WHERE g.grid_code = :grid_code OR g.parent_grid_code = :grid_code)
+     ORDER BY hours_overdue DESC, o.community_code, o.incident_id
+     LIMIT :limit
+), overdue AS (
+    -- each by its key (OFFSET 0: planned as one row per key, not as a join the
+    -- planner takes for a single row and then scans communities for)
+    SELECT i.*
+      FROM worst w
+     CROSS JOIN LATERAL (
+           SELECT x.*
+             FROM fact_incident x
+            WHERE x.community_code = w.community_code AND x.incident_id = w.incident_id
+           OFFSET 0) i
 )
 SELECT o.community_code, o.incident_id, o.category_code, c.category_name,
        m.community_name, o.grid_code, g.grid_name, coalesce(g.worker, p.worker) AS worker,

@@ -68,6 +68,31 @@ SELECT g.grid_code AS area_code, g.level,
 -- One row per incident open as of :t (reported by :t, neither closed nor rejected by
 -- then), with where it is, its grid and parent grid, its age and how long overdue,
 -- most overdue first. No description: free text never goes to the map.
+WITH open_at AS (
+    -- open at :t is three disjoint sets, each read by its own index (migration 032):
+    -- still open (fact_incident_unclosed covers these columns), closed after :t
+    -- (fact_incident_closed_at), rejected after :t (fact_incident_rejected_at)
+    SELECT i.incident_id, i.community_code, i.grid_code, i.category_code, i.reported_at,
+           i.due_at, i.lat, i.lon
+      FROM fact_incident i
+     WHERE i.closed_at IS NULL AND i.rejected_at IS NULL
+       AND i.reported_at <= :t
+       AND in_scope_codes(i.community_code, :scope_codes)
+    UNION ALL
+    SELECT i.incident_id, i.community_code, i.grid_code, i.category_code, i.reported_at,
+           i.due_at, i.lat, i.lon
+      FROM fact_incident i
+     WHERE i.closed_at > :t AND (i.rejected_at IS NULL OR i.rejected_at > :t)
+       AND i.reported_at <= :t
+       AND in_scope_codes(i.community_code, :scope_codes)
+    UNION ALL
+    SELECT i.incident_id, i.community_code, i.grid_code, i.category_code, i.reported_at,
+           i.due_at, i.lat, i.lon
+      FROM fact_incident i
+     WHERE i.rejected_at > :t AND i.closed_at IS NULL
+       AND i.reported_at <= :t
+       AND in_scope_codes(i.community_code, :scope_codes)
+)
 SELECT i.incident_id, i.community_code, c.street_code, i.grid_code,
        g.parent_grid_code, g.level AS grid_level, k.category_name,
        i.reported_at, i.due_at, i.lat, i.lon,
@@ -75,18 +100,11 @@ SELECT i.incident_id, i.community_code, c.street_code, i.grid_code,
            AS age_hours,
        (extract(epoch FROM CAST(:t AS timestamptz) - i.due_at) / 3600.0)::double precision
            AS overdue_hours
-  FROM fact_incident i
+  FROM open_at i
   JOIN dim_incident_category k USING (category_code)
   JOIN dim_community c ON c.community_code = i.community_code
   LEFT JOIN dim_grid g ON g.grid_code = i.grid_code
- WHERE i.reported_at <= :t
-   AND NOT (i.closed_at IS NOT NULL AND i.closed_at <= :t)
-   AND in_scope_codes(i.community_code, :scope_codes)
-   AND NOT (i.rejected_at IS NOT NULL AND i.rejected_at <= :t)
-   -- open at :t, said the way its indexes can find (one per branch, migration 011)
-   AND ((i.closed_at IS NULL AND i.rejected_at IS NULL)
-        OR i.closed_at > :t OR i.rejected_at > :t)
-   AND (CAST(:grid_code AS text) IS NULL OR i.grid_code IN (
+ WHERE (CAST(:grid_code AS text) IS NULL OR i.grid_code IN (
            SELECT m.grid_code FROM dim_grid m
             WHERE m.grid_code = :grid_code OR m.parent_grid_code = :grid_code))
  ORDER BY overdue_hours DESC, i.incident_id;
