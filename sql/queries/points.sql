@@ -74,29 +74,53 @@ SELECT community_code, issued, redeemed, expired, outstanding, residents,
 -- name: points_participation
 -- One row per community in scope with an earner plus a total row (community_code
 -- NULL): earners_30d, the distinct residents who earned in the 30 days to :t (one who
--- earned in two communities counts once in the total). From each resident's last
--- earning (migration 033) while none lies after :t, as for T = now; else (a past as-of
--- date) from the journals.
+-- earned in two communities counts once in the total). While no journal of the scope
+-- lies after :t (T = now; rollup_freshness), from each resident's last earning
+-- (migrations 033, 034: per community, and for the whole district its own); else (a
+-- past as-of date) from the journals.
 WITH after_t AS MATERIALIZED (
-    SELECT EXISTS (SELECT 1 FROM ledger_last_earn l
-                    WHERE l.last_earned_at > :t
-                      AND in_scope_codes(l.community_code, :scope_codes)) AS found
-), earners AS MATERIALIZED (
+    SELECT coalesce(max(f.newest) > :t, false) AS found
+      FROM rollup_freshness f
+     WHERE f.table_name = 'ledger_journal'
+       AND in_scope_codes(f.community_code, :scope_codes)
+), last_earned AS NOT MATERIALIZED (
     SELECT community_code, resident_ref
       FROM ledger_last_earn
      WHERE last_earned_at > CAST(:t AS timestamptz) - interval '30 days'
        AND last_earned_at <= :t
        AND in_scope_codes(community_code, :scope_codes)
        AND NOT (SELECT found FROM after_t)
-    UNION ALL
+), journaled AS MATERIALIZED (
     SELECT DISTINCT community_code, resident_ref
       FROM ledger_journal
      WHERE kind = 'earn' AND occurred_at > CAST(:t AS timestamptz) - interval '30 days'
        AND occurred_at <= :t
        AND in_scope_codes(community_code, :scope_codes)
        AND (SELECT found FROM after_t)
+), per_community AS (
+    SELECT community_code, count(*) AS earners_30d FROM last_earned GROUP BY community_code
+    UNION ALL
+    SELECT community_code, count(*) FROM journaled GROUP BY community_code
+), whole_district AS (
+    -- the district's own last earnings: one row per resident, no distinct count
+    SELECT count(*) AS earners_30d
+      FROM rollup_district_last_earn
+     WHERE last_earned_at > CAST(:t AS timestamptz) - interval '30 days'
+       AND last_earned_at <= :t
+       AND CAST(:scope_codes AS text[]) IS NULL
+       AND NOT (SELECT found FROM after_t)
+), scope_total AS (
+    SELECT earners_30d FROM whole_district WHERE CAST(:scope_codes AS text[]) IS NULL
+                                             AND NOT (SELECT found FROM after_t)
+    UNION ALL
+    SELECT count(DISTINCT resident_ref)
+      FROM (SELECT resident_ref FROM last_earned
+             WHERE CAST(:scope_codes AS text[]) IS NOT NULL
+            UNION ALL
+            SELECT resident_ref FROM journaled) e
+    HAVING CAST(:scope_codes AS text[]) IS NOT NULL OR (SELECT found FROM after_t)
 )
-SELECT community_code, count(*) AS earners_30d FROM earners GROUP BY community_code
+SELECT community_code, earners_30d FROM per_community
 UNION ALL
-SELECT NULL, count(DISTINCT resident_ref) FROM earners
+SELECT NULL, earners_30d FROM scope_total
  ORDER BY community_code NULLS FIRST;

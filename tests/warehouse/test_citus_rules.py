@@ -36,6 +36,7 @@ DISTRIBUTED = (
     "rollup_dirty",
     "rollup_district_day",
     "rollup_district_facility_type_day",
+    "rollup_district_last_earn",
     "rollup_facility_day",
     "rollup_facility_day_delta",
     "rollup_freshness",
@@ -131,6 +132,7 @@ FRESHNESS_TRACKED = (
 AREA_TABLES = (
     "rollup_district_day",
     "rollup_district_facility_type_day",
+    "rollup_district_last_earn",  # migration 034: each resident's last earning anywhere
     "rollup_street_day",
     "rollup_street_facility_type_day",
 )

@@ -217,7 +217,7 @@ def test_participation_before_a_later_earning_reads_the_journals(known):
 
 def test_participation_now_counts_the_last_earnings_in_the_30_days(known):
     # T = now: p5 earned 10 days ago and 40 days ago, p6 only 31 days ago, p7 an hour
-    # ago in B: A's earners are p5 alone, the district's p5 and p7.
+    # ago in B and two days ago in A.
     from datetime import datetime, timedelta
 
     now = datetime.now(rows.LOCAL)
@@ -225,14 +225,17 @@ def test_participation_now_counts_the_last_earnings_in_the_30_days(known):
     rows.journal(known.owner, A, "n2", now - timedelta(days=10), "earn", "p5", 2)
     rows.journal(known.owner, A, "n3", now - timedelta(days=31), "earn", "p6", 2)
     rows.journal(known.owner, B, "n4", now - timedelta(hours=1), "earn", "p7", 2)
+    rows.journal(known.owner, A, "n5", now - timedelta(days=2), "earn", "p7", 2)
     refresh(known.owner)
     query_cache().clear()
     live = Period.last_days(30)
     district, per_community = figures.points_summary(Scope.district(), live)
     earners = dict(zip(per_community["community_code"], per_community["earners_30d"], strict=True))
-    assert earners == {A: 1, B: 1}
-    assert district["earners_30d"] == 2
+    assert earners == {A: 2, B: 1}  # A: p5, p7; B: p7
+    assert district["earners_30d"] == 2  # p7 once (the district's own last earnings)
     assert district["participation"] == pytest.approx(2 / (2000 + 1500))
+    street, _ = figures.points_summary(Scope("street", rows.STREET_A), live)
+    assert street["earners_30d"] == 2
 
 
 def test_daily_activity_has_every_day(known):
