@@ -97,12 +97,6 @@ WITH bounds AS (
            sum(balance) FILTER (WHERE day = CAST(:end_day AS date)) AS closing,
            avg(balance) AS mean_balance
       FROM balance_by_day GROUP BY community_code
-), earners AS (
-    SELECT community_code, count(DISTINCT resident_ref) AS earners_30d
-      FROM ledger_journal
-     WHERE kind = 'earn' AND occurred_at > CAST(:t AS timestamptz) - interval '30 days'
-       AND occurred_at <= :t
-     GROUP BY GROUPING SETS ((community_code), ())
 ), grouped AS (
     SELECT f.community_code, sum(f.issued) AS issued, sum(f.redeemed) AS redeemed,
            sum(f.expired) AS expired, sum(b.closing) AS outstanding,
@@ -111,14 +105,21 @@ WITH bounds AS (
       JOIN balances b USING (community_code)
      GROUP BY GROUPING SETS ((f.community_code), ())
 )
-SELECT g.community_code, g.issued, g.redeemed, g.expired, g.outstanding,
-       coalesce(e.earners_30d, 0) AS earners_30d,
-       coalesce(e.earners_30d, 0)::double precision / nullif(g.residents, 0) AS participation,
+SELECT g.community_code, g.issued, g.redeemed, g.expired, g.outstanding, g.residents,
        g.redeemed::double precision / nullif(g.issued, 0) AS redemption_rate,
        g.redeemed::double precision / nullif(g.mean_outstanding, 0) AS velocity
   FROM grouped g
-  LEFT JOIN earners e ON e.community_code IS NOT DISTINCT FROM g.community_code
  ORDER BY g.community_code NULLS FIRST;
+
+-- name: points_participation
+-- The distinct earners of the 30 days to :t per community with one, and the scope's,
+-- from the journals.
+SELECT community_code, count(DISTINCT resident_ref) AS earners_30d
+  FROM ledger_journal
+ WHERE kind = 'earn' AND occurred_at > CAST(:t AS timestamptz) - interval '30 days'
+   AND occurred_at <= :t
+ GROUP BY GROUPING SETS ((community_code), ())
+ ORDER BY community_code NULLS FIRST;
 
 -- name: daily_activity
 -- One row per local day in [:start_day, :end_day]: incidents reported (rejected

@@ -23,7 +23,13 @@ from sqlfiles import parse, query
 NAIVE = parse((Path(__file__).parent / "naive.sql").read_text(encoding="utf-8"), "naive")
 # The figures of sql/queries/ that read rollup_community_day / rollup_facility_day.
 # incident_summary reads fact_incident itself: timed, with nothing to compare.
-FIGURES = ("incident_summary", "service_summary", "points_summary", "daily_activity")
+FIGURES = (
+    "incident_summary",
+    "service_summary",
+    "points_summary",
+    "points_participation",  # from each resident's last earning (migrations 033, 034)
+    "daily_activity",
+)
 # Read from the street and district rollups (migration 028) when the scope is the whole
 # district: checked against the same query told every community by name, which reads
 # the community rollups and the facts as a street's does (daily_activity, above, is

@@ -59,13 +59,16 @@ def keep_again(owner: Engine, reader_url: str, now: datetime | None = None) -> K
             report.current += 1
             continue
         outdated_keys.append((row.query_name, row.params_key))
-        if row.query_name not in all_queries() or row.query_name not in kept.KEPT_QUERIES:
+        is_live = live_day is not None
+        if row.query_name not in all_queries() or not kept.applies(
+            row.query_name, district, None, live=is_live
+        ):
             continue
         named = query(row.query_name)
-        computed_for = row.computed_for.to_pydatetime() if live_day is not None else None
+        computed_for = row.computed_for.to_pydatetime() if is_live else None
         bound = kept.bound_again(row.params, live_day, computed_for, due)
         frame, version = runner._run(engine, named.clause(), district, bound, None)
-        live = (None, due) if live_day is not None else None
+        live = (None, due) if is_live else None
         runner._keep(row.query_name, named, bound, frame, version, reader_url, district, None, live)
         report.computed.append(row.query_name)
     with owner.begin() as connection:
@@ -91,7 +94,8 @@ def check_kept(reader_url: str) -> CheckResult:
     listed, _ = runner._run(engine, query("kept_results_listed").clause(), district, {}, None)
     differing, compared = [], 0
     for row in listed.itertuples(index=False):
-        if not row.is_current or row.query_name not in kept.KEPT_QUERIES:
+        live = row.live_day is not None
+        if not row.is_current or not kept.applies(row.query_name, district, None, live=live):
             continue
         named = query(row.query_name)
         computed_for = row.computed_for.to_pydatetime()

@@ -13,7 +13,8 @@ on T only through "an event at or before T" (reported_at <= :t, visited_at < :en
 and the ingest contract refuses events after a load starts, so until something is
 written again no event lies between the minute a result was computed for and a later
 one: the later minute's result is the same rows. A figure that moves with the clock
-alone (overdue: due_at < T; a rolling 30 days; an incident's age) is not kept.
+alone (overdue: due_at < T; a rolling 30 days; an incident's age) is kept only for a
+fixed T (KEPT_FOR_A_FIXED_T): a past as-of day, or the previous period a page compares.
 """
 
 from __future__ import annotations
@@ -45,10 +46,25 @@ KEPT_QUERIES = {
 }
 
 
-def applies(name: str, scope: Scope, viewer: Viewer | None) -> bool:
-    """Whether this query, asked for this scope by this viewer, is kept."""
+# Kept only for a fixed T (a past as-of day, or the previous period a page compares
+# with): each moves with the clock when T is now, and with nothing else.
+KEPT_FOR_A_FIXED_T = {
+    "incident_overdue_counts": "overdue: due_at < :t",
+    "points_participation": "the 30 days to :t",
+    "incident_categories": "overdue per category",
+    "newest_incidents": "the day to :t",
+    "overdue_incidents": "overdue at :t",
+    "open_alerts": "levels by the time since due",
+    "map_open_incidents": "hours open and overdue at :t",
+}
+
+
+def applies(name: str, scope: Scope, viewer: Viewer | None, live: bool = False) -> bool:
+    """Whether this query, asked for this scope by this viewer, is kept (`live`: its T
+    is now)."""
     viewer_sees_all = viewer is None or viewer.scope.kind == "district"
-    return scope.kind == "district" and viewer_sees_all and name in KEPT_QUERIES
+    kept_here = name in KEPT_QUERIES or (not live and name in KEPT_FOR_A_FIXED_T)
+    return scope.kind == "district" and viewer_sees_all and kept_here
 
 
 def _typed(value):

@@ -261,7 +261,7 @@ def fetch(name: str, scope: Scope, url: str | None = None, **params) -> pd.DataF
     if cached is not None:
         return cached
     live = _live_family(key, bound)
-    keepable = kept.applies(name, scope, viewer)
+    keepable = kept.applies(name, scope, viewer, live=live is not None)
     if keepable:
         frame = _kept_frame(name, named, bound, url, scope, session, live)
         if frame is not None:

@@ -99,7 +99,12 @@ def test_rollup_figures_equal_the_same_figures_from_the_facts(demo, viewers):
     compared = {(c.figure, c.days) for c in checks if c.naive}
     assert compared == {
         (figure, days)
-        for figure in ("service_summary", "points_summary", "daily_activity")
+        for figure in (
+            "service_summary",
+            "points_summary",
+            "points_participation",
+            "daily_activity",
+        )
         + rollups.AREA_FIGURES  # the district rollups against every community's rows
         for days in rollups.PERIOD_DAYS
     }

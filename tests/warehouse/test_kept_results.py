@@ -338,3 +338,36 @@ def test_cockpit_check_compares_every_kept_result_with_its_query(fresh_warehouse
         connection.execute(text("UPDATE kept_result SET payload = :p"), {"p": wrong})
     result = check_kept(fresh_warehouse.reader_url)
     assert not result.ok and "service_summary" in result.detail
+
+
+def test_a_figure_that_moves_with_the_clock_is_kept_for_a_fixed_t_only(fresh_warehouse, city):
+    # Overdue at the end of a past day is that day's for good; overdue now is not kept.
+    _, executions, _ = city
+    owner = fresh_warehouse.owner
+    now = datetime.now(LOCAL)
+    incident(owner, COMMUNITY_A, "O1", now - timedelta(days=10), due=now - timedelta(days=8))
+    incident(owner, COMMUNITY_B, "O2", now - timedelta(days=10), due=now - timedelta(days=1))
+    _refreshed(owner)
+
+    def overdue(period: Period) -> int:
+        frame = fetch(
+            "incident_overdue_counts",
+            Scope.district(),
+            url=fresh_warehouse.reader_url,
+            grid_code=None,
+            **period.params(),
+        )
+        runner.settle(30)
+        return int(frame.loc[frame["community_code"].isna(), "overdue"].iloc[0])
+
+    past = Period.last_days(7, as_of=(now - timedelta(days=3)).date())
+    assert overdue(past) == 1  # O1 (due 8 days ago); O2 falls due later
+    _new_process()
+    assert overdue(past) == 1
+    assert executions == ["incident_overdue_counts"]  # read back: a fixed T
+
+    live = Period.last_days(7)
+    assert overdue(live) == 2
+    _new_process()
+    assert overdue(live) == 2
+    assert executions == ["incident_overdue_counts"] * 3  # now: run each time
