@@ -9,7 +9,7 @@
 --   the columns those queries read, so the whole district's ~15,000 open incidents come
 --   from the index alone (index-only on all-visible pages). They were fetched from
 --   ~11,700 heap pages scattered over three years of facts: open incidents are of every
---   age. Only open incidents are in it, so its width costs little (~3 MB at city scale).
+--   age. Only open incidents are in it, so its width costs little (1.9 MB at city scale).
 -- * closed after T: a BRIN index on closed_at. With keys led by community_code
 --   (fact_incident_closed) "closed_at > T" for the whole city was 3,001 index searches,
 --   12,000 pages (0.57 s cold) to find nothing when T is now. Facts arrive in time order
