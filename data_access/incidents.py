@@ -11,6 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from data_access import figures
+from data_access.derived import derived
 from data_access.period import Period
 from data_access.runner import fetch
 from data_access.scope import Scope
@@ -55,7 +56,18 @@ def handling_histogram(scope: Scope, period: Period) -> pd.DataFrame:
 
 def categories(scope: Scope, period: Period) -> pd.DataFrame:
     """Per category, with its SLA hours: reported, open, overdue, closed, mean hours."""
-    return fetch("incident_categories", scope, **_params(scope, period))
+    counted = fetch("incident_categories", scope, **_params(scope, period))
+    overdue = fetch("incident_overdue_by_category", scope, **_params(scope, period))
+    return derived("categories", (counted, overdue), lambda: _with_overdue(counted, overdue))
+
+
+def _with_overdue(counted: pd.DataFrame, overdue: pd.DataFrame) -> pd.DataFrame:
+    by_category = dict(zip(overdue["category_code"], overdue["overdue"], strict=True))
+    frame = counted.copy()
+    counts = [int(by_category.get(code, 0)) for code in frame["category_code"]]
+    at = frame.columns.get_loc("open") + 1
+    frame.insert(at, "overdue", pd.Series(counts, index=frame.index, dtype="int64"))
+    return frame
 
 
 def channels(scope: Scope, period: Period) -> pd.DataFrame:

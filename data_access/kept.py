@@ -35,6 +35,7 @@ KEPT_QUERIES = {
     "incident_summary": "open, closed, rates and hours count events by :t; overdue is apart",
     "incident_flow_by_day": "reported, closed and rejected by :t, per day",
     "incident_channels": "incidents reported in the period",
+    "incident_categories": "reported, open and closed by :t; overdue is apart",
     "handling_time_histogram": "incidents closed in the period",
     "service_summary": "attended visits in the period (bookings ahead are not attended)",
     "facility_usage": "attended visits in the period",
@@ -51,7 +52,7 @@ KEPT_QUERIES = {
 KEPT_FOR_A_FIXED_T = {
     "incident_overdue_counts": "overdue: due_at < :t",
     "points_participation": "the 30 days to :t",
-    "incident_categories": "overdue per category",
+    "incident_overdue_by_category": "overdue: due_at < :t",
     "newest_incidents": "the day to :t",
     "overdue_incidents": "overdue at :t",
     "open_alerts": "levels by the time since due",

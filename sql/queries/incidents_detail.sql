@@ -230,8 +230,10 @@ SELECT b.bucket, b.lower_hours, b.upper_hours, coalesce(c.closed, 0) AS closed
 
 -- name: incident_categories
 -- One row per incident category (all of them, in their display order) with its SLA
--- hours and safety-hazard flag: reported in the period (rejected included), open and
--- overdue at :t, closed in the period and their mean handling hours.
+-- hours and safety-hazard flag: reported in the period (rejected included), open at
+-- :t, closed in the period and their mean handling hours. Each counts events by :t,
+-- kept for the whole city (data_access/kept.py); overdue, which moves with the clock,
+-- is incident_overdue_by_category (incidents_open.sql), joined by data_access.incidents.
 WITH scoped AS (
     SELECT i.*,
            (i.closed_at IS NOT NULL AND i.closed_at <= :t) AS closed_by_t,
@@ -252,8 +254,6 @@ SELECT c.category_code, c.category_name, c.sla_hours, c.is_safety_hazard,
        count(s.incident_id) FILTER (WHERE s.reported_at >= :start_at AND s.reported_at < :end_at)
            AS reported,
        count(s.incident_id) FILTER (WHERE NOT s.closed_by_t AND NOT s.rejected_by_t) AS open,
-       count(s.incident_id) FILTER (WHERE NOT s.closed_by_t AND NOT s.rejected_by_t
-                                      AND s.due_at < :t) AS overdue,
        count(s.incident_id) FILTER (WHERE s.closed_at >= :start_at AND s.closed_at < :end_at)
            AS closed,
        CAST(avg(extract(epoch FROM s.closed_at - s.reported_at) / 3600.0)

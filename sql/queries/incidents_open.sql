@@ -34,3 +34,30 @@ SELECT o.community_code, count(*) FILTER (WHERE o.due_at < :t) AS overdue
             WHERE g.grid_code = :grid_code OR g.parent_grid_code = :grid_code)
  GROUP BY GROUPING SETS ((o.community_code), ())
  ORDER BY o.community_code NULLS FIRST;
+
+-- name: incident_overdue_by_category
+-- One row per incident category with any incident open at :t: overdue, those open at
+-- :t that were due before :t (incident_categories' other figures are kept apart).
+SELECT o.category_code, count(*) FILTER (WHERE o.due_at < :t) AS overdue
+  FROM (SELECT i.category_code, i.grid_code, i.due_at
+          FROM fact_incident i
+         WHERE i.closed_at IS NULL AND i.rejected_at IS NULL
+           AND i.reported_at <= :t
+           AND in_scope_codes(i.community_code, :scope_codes)
+        UNION ALL
+        SELECT i.category_code, i.grid_code, i.due_at
+          FROM fact_incident i
+         WHERE i.closed_at > :t AND (i.rejected_at IS NULL OR i.rejected_at > :t)
+           AND i.reported_at <= :t
+           AND in_scope_codes(i.community_code, :scope_codes)
+        UNION ALL
+        SELECT i.category_code, i.grid_code, i.due_at
+          FROM fact_incident i
+         WHERE i.rejected_at > :t AND i.closed_at IS NULL
+           AND i.reported_at <= :t
+           AND in_scope_codes(i.community_code, :scope_codes)) o
+ WHERE CAST(:grid_code AS text) IS NULL OR o.grid_code IN (
+           SELECT g.grid_code FROM dim_grid g
+            WHERE g.grid_code = :grid_code OR g.parent_grid_code = :grid_code)
+ GROUP BY o.category_code
+ ORDER BY o.category_code;

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import shutil
 import threading
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 import pandas as pd
 import pytest
@@ -60,9 +60,11 @@ def _new_process() -> None:
 def city(fresh_warehouse, monkeypatch):
     """(visits as the whole district's live view shows them, queries run, set clock)."""
     two_communities(fresh_warehouse.owner)
-    # A minute ahead of the rows the test writes now: the ingest contract's "no event
-    # after the load", so what is computed for it holds at the minutes after.
-    _Clock.current = datetime.now(LOCAL).replace(second=0, microsecond=0) + MINUTE
+    # After the rows the test writes now (the ingest contract's "no event after the
+    # load"), so what is computed for it holds at the minutes after; at 10:00 of the next
+    # day, so that those minutes are of the same day whenever the test runs.
+    tomorrow = datetime.now(LOCAL).date() + timedelta(days=1)
+    _Clock.current = datetime.combine(tomorrow, time(10, 0), tzinfo=LOCAL)
     monkeypatch.setattr(period, "datetime", _Clock)
     monkeypatch.setattr(runner, "CACHE_TTL", -1.0)
     monkeypatch.setattr(runner, "VERSION_TTL", 0.0)
