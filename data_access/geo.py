@@ -276,8 +276,22 @@ def _area_measures(inputs: tuple, level: str) -> pd.DataFrame:
 
 # -- incidents --------------------------------------------------------------------------
 def open_incidents(scope: Scope, period: Period) -> pd.DataFrame:
-    """Incidents open as of the period's T, most overdue first (see map_open_incidents)."""
-    return fetch("map_open_incidents", scope, grid_code=scope.grid_code, t=period.params()["t"])
+    """Incidents open as of the period's T, most overdue first (see map_open_incidents),
+    with their age and hours overdue at T."""
+    t = period.params()["t"]
+    frame = fetch("map_open_incidents", scope, grid_code=scope.grid_code, t=t)
+    return derived("open_hours", (frame,), lambda: with_hours(frame, t), t.isoformat())
+
+
+def with_hours(incidents: pd.DataFrame, t) -> pd.DataFrame:
+    """age_hours and overdue_hours at `t` beside the open incidents' times: computed here,
+    not in SQL, so that the rows a live view fetches are the same each minute (kept)."""
+    frame = incidents.copy()
+    at = pd.Timestamp(t)
+    for column, since in (("age_hours", "reported_at"), ("overdue_hours", "due_at")):
+        elapsed = at - pd.to_datetime(frame[since], utc=True)
+        frame[column] = (elapsed.dt.total_seconds() / 3600.0).astype("float64")
+    return frame
 
 
 def incident_area(incidents: pd.DataFrame, level: str) -> pd.Series:

@@ -66,8 +66,10 @@ SELECT g.grid_code AS area_code, g.level,
 
 -- name: map_open_incidents
 -- One row per incident open as of :t (reported by :t, neither closed nor rejected by
--- then), with where it is, its grid and parent grid, its age and how long overdue,
--- most overdue first. No description: free text never goes to the map.
+-- then), with where it is, its grid and parent grid, its reported and due times, most
+-- overdue first (the earliest due). No description: free text never goes to the map.
+-- Its age and hours overdue at :t are data_access.geo's: without them the rows of a
+-- live view stay the same from minute to minute (kept for the whole city, kept.py).
 WITH open_at AS (
     -- open at :t is three disjoint sets, each read by its own index (migration 032):
     -- still open (fact_incident_unclosed covers these columns), closed after :t
@@ -95,11 +97,7 @@ WITH open_at AS (
 )
 SELECT i.incident_id, i.community_code, c.street_code, i.grid_code,
        g.parent_grid_code, g.level AS grid_level, k.category_name,
-       i.reported_at, i.due_at, i.lat, i.lon,
-       (extract(epoch FROM CAST(:t AS timestamptz) - i.reported_at) / 3600.0)::double precision
-           AS age_hours,
-       (extract(epoch FROM CAST(:t AS timestamptz) - i.due_at) / 3600.0)::double precision
-           AS overdue_hours
+       i.reported_at, i.due_at, i.lat, i.lon
   FROM open_at i
   JOIN dim_incident_category k USING (category_code)
   JOIN dim_community c ON c.community_code = i.community_code
@@ -107,7 +105,7 @@ SELECT i.incident_id, i.community_code, c.street_code, i.grid_code,
  WHERE (CAST(:grid_code AS text) IS NULL OR i.grid_code IN (
            SELECT m.grid_code FROM dim_grid m
             WHERE m.grid_code = :grid_code OR m.parent_grid_code = :grid_code))
- ORDER BY overdue_hours DESC, i.incident_id;
+ ORDER BY i.due_at, i.incident_id;
 
 -- name: map_street_areas
 -- One row per street of the scope (the streets its communities lie in): outline as

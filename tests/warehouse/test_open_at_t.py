@@ -10,9 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+import pandas as pd
 import pytest
 from sqlalchemy import text
 
+from data_access import geo
 from sqlfiles import query
 from tests.warehouse import rows
 
@@ -208,6 +210,12 @@ def test_overdue_counts_by_hand_at_a_past_t(known):
     assert [(r["community_code"], r["overdue"]) for r in counts] == [(None, 0)]
 
 
+MAP_COLUMNS = [
+    "incident_id", "community_code", "street_code", "grid_code", "parent_grid_code",
+    "grid_level", "category_name", "reported_at", "due_at", "lat", "lon",
+]  # fmt: skip
+
+
 @pytest.mark.parametrize("t", T_VALUES, ids=str)
 def test_map_open_incidents_are_the_incidents_open_at_t(known, t):
     warehouse, reader = known
@@ -229,14 +237,20 @@ def test_map_open_incidents_are_the_incidents_open_at_t(known, t):
                     "due_at": i.due,
                     "lat": i.lat,
                     "lon": i.lon,
-                    "age_hours": pytest.approx(hours(t - i.reported)),
-                    "overdue_hours": pytest.approx(hours(t - i.due)),
                 }
                 for i in open_now
             ]
             got = run(reader, "map_open_incidents", scope, t=t, scope_codes=codes,
                       grid_code=grid_code)  # fmt: skip
             assert got == expected, (scope, codes, grid_code)
+            # their hours at T, which data_access.geo adds
+            timed = geo.with_hours(pd.DataFrame(got, columns=MAP_COLUMNS), t)
+            assert list(timed["age_hours"]) == pytest.approx(
+                [hours(t - i.reported) for i in open_now]
+            )
+            assert list(timed["overdue_hours"]) == pytest.approx(
+                [hours(t - i.due) for i in open_now]
+            )
 
 
 @pytest.mark.parametrize("limit", [200, 5, 1])
