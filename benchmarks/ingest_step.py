@@ -10,9 +10,9 @@ read out, and in one transaction that is rolled back afterwards `fact_incident` 
 truncated, its user triggers are disabled (a bare COPY does none of the warehouse's
 bookkeeping: no dirty days, no freshness, no deltas) and the CSV is sent through
 `COPY fact_incident FROM STDIN`. So it writes the same rows into the same empty table with
-its primary key and all four secondary indexes in place (inserted into, row by row, as
-any COPY into an indexed table does). Only the COPY statement is timed; the loader's
-seconds run from opening the file to its commit.
+its primary key and all its secondary indexes in place (six since migration 032; inserted
+into, row by row, as any COPY into an indexed table does). Only the COPY statement is
+timed; the loader's seconds run from opening the file to its commit.
 """
 
 from __future__ import annotations

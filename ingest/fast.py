@@ -35,8 +35,6 @@ _STAMP = (
 _SAME_SEPARATOR = r"^[0-9]{4}(?:-[0-9]{1,2}-|/[0-9]{1,2}/)"
 # Its most common spelling, two digits everywhere: fields at fixed positions.
 _FIXED_WIDTH = r"^[0-9]{4}(?:-[0-9]{2}-|/[0-9]{2}/)[0-9]{2}[ T][0-9]{2}:[0-9]{2}(?::[0-9]{2})?$"
-_FIXED_FIELDS = {"y": (0, 4), "m": (5, 7), "d": (8, 10), "H": (11, 13), "M": (14, 16),
-                 "S": (17, 19)}  # fmt: skip
 _COORDINATE = r"^-?[0-9]{1,3}(?:\.[0-9]{1,15})?$"
 # mask_text's trigger (`\d{11}`, Unicode digits): such descriptions take the exact path.
 _DIGIT_RUN = r"\p{Nd}{11}"
@@ -63,18 +61,20 @@ def strip(values: pa.Array) -> pa.Array:
     return pc.utf8_trim(values, characters=WHITESPACE)
 
 
-def read_csv_columns(text: str, width: int) -> list[pa.ChunkedArray] | None:
+def read_csv_columns(data: bytes, width: int) -> list[pa.ChunkedArray] | None:
     """A CSV file's cells (after its one-line header) as one text array per header
-    column, parsed in bulk; None when the file needs the row-by-row reader to keep its
-    meaning: a row with more or fewer cells than the header, a value spanning lines (the
-    rows' line numbers would be unknown), a lone CR, a NUL. Row i is line i + 2."""
-    if "\x00" in text or text.count("\r") != text.count("\r\n"):
+    column, parsed in bulk from its UTF-8 bytes; None when the file needs the row-by-row
+    reader to keep its meaning: a row with more or fewer cells than the header, a value
+    spanning lines (the rows' line numbers would be unknown), a lone CR, a NUL. Row i is
+    line i + 2. (In UTF-8 no byte of a multi-byte character is ASCII, so counting CR, LF
+    and NUL bytes counts those characters.)"""
+    if b"\x00" in data or (b"\r" in data and data.count(b"\r") != data.count(b"\r\n")):
         return None
-    lines = text.count("\n") + (0 if text.endswith("\n") else 1)
+    lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
     names = [f"c{i}" for i in range(width)]
     try:
         table = pa_csv.read_csv(
-            io.BytesIO(text.encode("utf-8")),
+            io.BytesIO(data),
             read_options=pa_csv.ReadOptions(skip_rows=1, column_names=names),
             parse_options=pa_csv.ParseOptions(newlines_in_values=False, ignore_empty_lines=False),
             convert_options=pa_csv.ConvertOptions(
@@ -113,17 +113,16 @@ def _days_from_civil(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> np.ndarray:
 def parse_stamps(values: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(empty, ok, utc microseconds) per value: ok means a common form and a real
     date and time; neither empty nor ok means the exact path must look at it."""
-    empty = np.asarray(pc.equal(values, "").to_numpy(zero_copy_only=False), dtype=bool)
-    fixed = _flags(pc.match_substring_regex(values, _FIXED_WIDTH))
-    if (fixed | empty).all():
-        # the usual export: every field at a fixed position, sliced instead of matched
+    plain = values.type == pa.string() and not values.null_count
+    if plain:
+        empty, fixed, fields = _fixed_width(values)
+    else:
+        empty = np.asarray(pc.equal(values, "").to_numpy(zero_copy_only=False), dtype=bool)
+        fixed = _flags(pc.match_substring_regex(values, _FIXED_WIDTH))
+    if plain and (fixed | empty).all():
+        # the usual export: every field at a fixed position, read from the bytes
         shaped = fixed
-
-        def field(name: str) -> np.ndarray:
-            start, stop = _FIXED_FIELDS[name]
-            text = pc.utf8_slice_codeunits(values, start, stop)
-            text = pc.if_else(pc.equal(text, ""), "0", text)
-            return pc.cast(text, pa.int64()).to_numpy(zero_copy_only=False)
+        y, m, d, hh, mm, ss = fields
     else:
         parts = pc.extract_regex(values, _STAMP)
         shaped = _flags(parts.is_valid()) & _flags(
@@ -135,7 +134,7 @@ def parse_stamps(values: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             text = pc.if_else(pc.equal(text, ""), "0", text)
             return pc.cast(text, pa.int64()).to_numpy(zero_copy_only=False)
 
-    y, m, d, hh, mm, ss = (field(n) for n in ("y", "m", "d", "H", "M", "S"))
+        y, m, d, hh, mm, ss = (field(n) for n in ("y", "m", "d", "H", "M", "S"))
     leap = ((y % 4 == 0) & (y % 100 != 0)) | (y % 400 == 0)
     month_ok = (m >= 1) & (m <= 12)
     last_day = _DAYS_IN_MONTH[np.where(month_ok, m, 1)] + ((m == 2) & leap)
@@ -144,6 +143,63 @@ def parse_stamps(values: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     days = _days_from_civil(np.where(ok, y, 1970), np.where(ok, m, 1), np.where(ok, d, 1))
     local_us = ((days * 24 + hh) * 60 + mm) * 60_000_000 + ss * 1_000_000
     return empty, ok & ~empty, local_us - _SHANGHAI_OFFSET_US
+
+
+# _FIXED_WIDTH's digits and fields by byte position (19 bytes with seconds, 16 without).
+_DIGITS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]
+_FIELDS = ((0, 1, 2, 3), (5, 6), (8, 9), (11, 12), (14, 15), (17, 18))
+_SPAN = np.arange(19, dtype=np.int64)[:, None]
+
+
+def _fixed_width(values: pa.Array) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
+    """(empty, matches _FIXED_WIDTH, [y, m, d, H, M, S]) of a string array without
+    nulls, read from its bytes: the regex and six slices, casts and compares per field
+    cost several times more. A match is ASCII, so its bytes are its characters. The
+    fields are 0 where it does not match (never `ok`)."""
+    size = len(values)
+    offsets = np.frombuffer(values.buffers()[1], dtype=np.int32)
+    offsets = offsets[values.offset : values.offset + size + 1]
+    lengths = np.diff(offsets)
+    empty = lengths == 0
+    fixed = (lengths == 16) | (lengths == 19)
+    data = values.buffers()[2]
+    if data is None or not fixed.any():
+        return empty, np.zeros(size, dtype=bool), [np.zeros(size, dtype=np.int64)] * 6
+    data = np.frombuffer(data, dtype=np.uint8)
+    where = np.flatnonzero(fixed)
+    width = int(lengths[where[0]])
+    if len(where) + empty.sum() == size and (lengths[where] == width).all():
+        # every value empty or `width` bytes: the data buffer is a matrix, one per row
+        cols = data[offsets[0] : offsets[-1]].reshape(-1, width).T.copy()
+        if width == 16:
+            cols = np.vstack([cols, np.zeros((3, len(where)), np.uint8)])
+    else:
+        spots = offsets[where] + _SPAN  # (byte, value); a 16-byte value's last 3 set below
+        np.minimum(spots, len(data) - 1, out=spots)
+        cols = data[spots]
+        width = 0
+    if width != 19:
+        short = lengths[where] == 16
+        for position, byte in ((16, ord(":")), (17, ord("0")), (18, ord("0"))):
+            cols[position][short] = byte
+    good = ((cols[_DIGITS] - ord("0")) < 10).all(axis=0)  # uint8: below "0" wraps round
+    dash, slash = ord("-"), ord("/")
+    good &= ((cols[4] == dash) & (cols[7] == dash)) | ((cols[4] == slash) & (cols[7] == slash))
+    good &= (cols[10] == ord(" ")) | (cols[10] == ord("T"))
+    good &= (cols[13] == ord(":")) & (cols[16] == ord(":"))
+    fixed[where] = good
+    digits = cols.astype(np.int32)
+    digits -= ord("0")
+    digits *= good
+    fields = []
+    for positions in _FIELDS:
+        value = digits[positions[0]]
+        for position in positions[1:]:
+            value = value * 10 + digits[position]
+        field = np.zeros(size, dtype=np.int64)
+        field[where] = value
+        fields.append(field)
+    return empty, fixed, fields
 
 
 def _flags(array) -> np.ndarray:

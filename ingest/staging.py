@@ -137,7 +137,7 @@ class StagedRows:
         column). A CSV file is parsed in bulk when its lines are its rows; otherwise
         (and for XLSX) row by row, with the same padding and rejection of long rows."""
         width = len(self.table.header)
-        bulk = read_csv_columns(self.table.text, width) if self.table.text is not None else None
+        bulk = read_csv_columns(self.table.utf8, width) if self.table.utf8 is not None else None
         if bulk is None:
             batch = []
             for row in self._rows():

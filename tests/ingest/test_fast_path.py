@@ -205,3 +205,55 @@ def test_the_written_out_whitespace_is_what_str_strip_removes():
     from ingest.fast import WHITESPACE, python_whitespace
 
     assert python_whitespace() == WHITESPACE
+
+
+STAMPS = [
+    "2026-05-01 09:00", "2026-05-01 09:00:30", "2026/05/01T09:00", "2026-05/01 09:00",
+    "2026-05-01 09-00", "2026-05-01 09:00:3x", "2026-05-01 09:00:", "2026-5-01 09:00",
+    "2026-02-29 09:00", "2024-02-29 23:59:59", "0000-01-01 00:00", "2026-13-01 09:00",
+    "2026-05-01 24:00", "2026-05-01 09:60", "2026-05-01 09:00:60", "2026-05-01 09:00Z",
+    "２０２６-05-01 09:00", "2026-05-01 0９:00", "2026-05-01_09:00", "", "-",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        STAMPS,  # every form mixed: values gathered one by one
+        ["2026-05-01 09:00:30", "", "2024-02-29 23:59:59", "2026-05-01 09:00:60"],
+        ["2026-05-01 09:00", "", "2026/05/01T09:00", "2026-05-01 09:60", ""],  # 16 bytes
+    ],
+)
+def test_stamps_read_from_bytes_are_what_the_regex_and_slices_read(values):
+    """_fixed_width reads the usual stamps from the array's bytes instead of a regex
+    and per-field slices: the same rows match, with the same fields, whether the
+    values are of one width (read as a matrix) or mixed (gathered one by one), and in
+    a slice of an array."""
+    import pyarrow.compute as pc
+
+    from ingest.fast import _FIXED_WIDTH, _fixed_width
+
+    sliced = pa.array(["x", *values, "y"]).slice(1, len(values))
+    for array in (pa.array(values, pa.string()), sliced):
+        empty, fixed, fields = _fixed_width(array)
+        assert empty.tolist() == [v == "" for v in values]
+        assert fixed.tolist() == pc.match_substring_regex(array, _FIXED_WIDTH).to_pylist()
+        for position, value in enumerate(values):
+            expected = [0] * 6
+            if fixed[position]:
+                spans = [(0, 4), (5, 7), (8, 10), (11, 13), (14, 16), (17, 19)]
+                expected = [int(value[a:b] or 0) for a, b in spans]
+            assert [int(f[position]) for f in fields] == expected, value
+
+
+def test_header_lines_are_those_of_a_stringio():
+    # ingest/read.py reads the header from lazily found lines, not a StringIO of the
+    # whole file; the csv module must see the same lines either way.
+    import io
+    import itertools
+
+    from ingest.read import lines
+
+    for size in range(7):
+        for content in map("".join, itertools.product('a\r\n,"', repeat=size)):
+            assert list(lines(content)) == list(io.StringIO(content, newline="")), repr(content)
