@@ -30,11 +30,11 @@ if __package__ in (None, ""):  # run as benchmarks/suite.py
 
 from sqlalchemy import Engine, text  # noqa: E402
 
-from benchmarks import ingest_step, page_runs, paint, refresh, rollups  # noqa: E402
+from benchmarks import ingest_step, keeping, page_runs, paint, refresh, rollups  # noqa: E402
 from benchmarks.table import Row, render  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
-STEPS = ("pages", "paint", "figures", "refresh", "ingest")
+STEPS = ("pages", "paint", "figures", "refresh", "keep", "ingest")
 COUNTED = (
     "dim_community",
     "dim_grid",
@@ -151,6 +151,17 @@ def run_steps(owner: Engine, reader: Engine, server, args) -> tuple[list[Row], l
         rows += refresh.refresh_rows(refreshed)
         if max(refreshed.mismatched_days) or max(refreshed.pending_after):
             problems.append("incremental refresh: rollups differ from the facts after refresh")
+    if "keep" not in args.skip:
+        say("kept whole-city results computed again, as after a load…")
+        keeping_result = keeping.measure_keep(
+            owner, reader.url.render_as_string(hide_password=False)
+        )
+        rows += keeping.keep_rows(keeping_result)
+        if (
+            keeping_result.current_after
+            != keeping_result.kept_before - keeping_result.report.dropped
+        ):
+            problems.append("keep: kept results left outdated after the keeper")
     if "ingest" not in args.skip:
         say(f"ingest of {args.ingest_rows:,} incident rows into a scratch database…")
         loaded = ingest_step.measure_ingest(server, args.ingest_rows)

@@ -8,11 +8,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import text
 
-from benchmarks import ingest_step, page_runs, paint, refresh, rollups
+from benchmarks import ingest_step, keeping, page_runs, paint, refresh, rollups
 from benchmarks.table import render
 from data_access import runner
 from data_access.period import LOCAL, Period, today_local
 from data_access.runner import query_cache
+from data_access.scope import Scope
 
 INGEST_ROWS = 2_000
 DELTA_ROWS = 10_000
@@ -212,3 +213,24 @@ def test_a_second_results_file_the_same_day_does_not_overwrite_the_first(tmp_pat
     second.write_text("the afternoon's")
     assert results_path("city", "2026-11-29", tmp_path).name == "city-2026-11-29-c.md"
     assert first.read_text() == "the morning's run"
+
+
+def test_the_keep_step_computes_again_every_kept_result_a_write_outdated(demo):
+    # one whole-district result kept, as a page run keeps it
+    with demo.owner.begin() as connection:
+        connection.execute(text("UPDATE data_write_log SET at = at - interval '1 minute'"))
+    query_cache().clear()
+    runner.fetch(
+        "service_summary", Scope.district(), url=demo.reader_url, **Period.last_days(30).params()
+    )
+    runner.settle(30)
+    with demo.owner.connect() as connection:
+        kept_rows = connection.execute(text("SELECT count(*) FROM kept_result")).scalar_one()
+    assert kept_rows >= 1
+
+    result = keeping.measure_keep(demo.owner, demo.reader_url)
+    assert result.kept_before == kept_rows
+    assert len(result.report.computed) == kept_rows  # every one outdated by the write
+    assert result.current_after == kept_rows
+    [row] = keeping.keep_rows(result)
+    assert row.what.startswith(f"after a load: {kept_rows} of {kept_rows} kept")
