@@ -12,8 +12,9 @@ queries reached the database (data_access.runner.QUERY_OBSERVERS).
 - Cold: data_access's query cache, its derived results and Streamlit's caches cleared
   before the run: an app process that just started, on a warehouse as `cockpit
   refresh` leaves it, whole-city results kept (data_access/kept.py). Cold, nothing
-  kept: the same, once, after the warehouse's kept results were forgotten too (the
-  first viewer of a period since the data changed, if the refresh did not keep it).
+  kept (the whole district's viewer only; no other reads them): the same, once, with
+  the warehouse's kept results set aside too (the first viewer of a period since the
+  data changed, if the refresh did not keep it); they are put back after it.
   Warm: run again with all of them populated (a query whose :t moved to
   the next minute runs again, as it would in the app).
 - Next minute: what a wall screen's rerun meets once a minute. The app's clock is moved
@@ -268,10 +269,10 @@ def measure_page(
         probe.take()
         if script != PAGES[0][1]:
             app.switch_page(script)
-        if owner is not None:
+        if owner is not None and viewer.scope.kind == "district":
             clear_caches()
-            forget_kept_results(owner)
-            result.unkept.append(_run(app, probe, queries, behind))
+            with kept_results_set_aside(owner):
+                result.unkept.append(_run(app, probe, queries, behind))
         for _ in range(cold):
             clear_caches()
             result.cold.append(_run(app, probe, queries, behind))
@@ -296,9 +297,26 @@ def measure_pages(
     return results
 
 
-def forget_kept_results(owner: Engine) -> None:
+@contextlib.contextmanager
+def kept_results_set_aside(owner: Engine):
+    """Within it the warehouse keeps no whole-city result; after it, those it kept before
+    are back (still current: the page runs write nothing), beside what the run kept. So
+    the next pages, and the paint step, meet the results every page kept."""
     with owner.begin() as connection:
+        connection.execute(text("DROP TABLE IF EXISTS bench_kept_aside"))
+        connection.execute(text("CREATE TABLE bench_kept_aside AS SELECT * FROM kept_result"))
         connection.execute(text("DELETE FROM kept_result"))
+    try:
+        yield
+    finally:
+        with owner.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO kept_result OVERRIDING SYSTEM VALUE"
+                    " SELECT * FROM bench_kept_aside ON CONFLICT DO NOTHING"
+                )
+            )
+            connection.execute(text("DROP TABLE bench_kept_aside"))
 
 
 def page_rows(results: list[PageResult]) -> list[Row]:

@@ -47,9 +47,13 @@ def test_every_page_runs_for_every_viewer_and_sends_bytes(demo, viewers):
     expected = {(label, viewer) for viewer in viewers for label, _, _ in page_runs.PAGES}
     assert {(r.page, r.viewer) for r in results} == expected
     assert all(not r.errors for r in results), [r.errors for r in results]
-    assert all(
-        len(r.unkept) == len(r.cold) == len(r.warm) == len(r.next_minute) == 1 for r in results
-    )
+    assert all(len(r.cold) == len(r.warm) == len(r.next_minute) == 1 for r in results)
+    # cold with nothing kept: the whole district's viewer only, who alone reads them
+    assert all(len(r.unkept) == (r.viewer == "district") for r in results)
+    # ... and what every page kept is back after it: the overview's too
+    with demo.owner.connect() as connection:
+        kept_names = set(connection.execute(text("SELECT query_name FROM kept_result")).scalars())
+    assert {"incident_summary", "service_summary", "map_open_incidents"} <= kept_names
     assert all(run.bytes_sent > 0 for r in results for run in r.runs)
     # A cold overview with nothing kept reaches the database for its headline figures
     # (the runner's hook), this period's and the previous one's; cold again, the whole
