@@ -20,6 +20,7 @@ from sqlalchemy.exc import DBAPIError
 from data_access import Period, Scope, kept, period, runner
 from data_access.keeper import keep_again, next_minute
 from data_access.runner import fetch, query_cache
+from tests.warehouse.clock import Clock
 from tests.warehouse.rows import (
     COMMUNITY_A,
     COMMUNITY_B,
@@ -34,14 +35,6 @@ from tests.warehouse.rows import (
 )
 
 MINUTE = timedelta(minutes=1)
-
-
-class _Clock(datetime):
-    current: datetime
-
-    @classmethod
-    def now(cls, tz=None):
-        return cls.current.astimezone(tz)
 
 
 def _ran(executions: list[str], name: str) -> None:
@@ -64,8 +57,8 @@ def city(fresh_warehouse, monkeypatch):
     # load"), so what is computed for it holds at the minutes after; at 10:00 of the next
     # day, so that those minutes are of the same day whenever the test runs.
     tomorrow = datetime.now(LOCAL).date() + timedelta(days=1)
-    _Clock.current = datetime.combine(tomorrow, time(10, 0), tzinfo=LOCAL)
-    monkeypatch.setattr(period, "datetime", _Clock)
+    Clock.current = datetime.combine(tomorrow, time(10, 0), tzinfo=LOCAL)
+    monkeypatch.setattr(period, "datetime", Clock)
     monkeypatch.setattr(runner, "CACHE_TTL", -1.0)
     monkeypatch.setattr(runner, "VERSION_TTL", 0.0)
     executions: list[str] = []
@@ -83,7 +76,7 @@ def city(fresh_warehouse, monkeypatch):
         return int(frame.loc[frame["community_code"].isna(), "visits"].iloc[0])
 
     def set_clock(moment: datetime) -> None:
-        _Clock.current = moment
+        Clock.current = moment
 
     yield visits, executions, set_clock
     runner.settle(30)
@@ -133,7 +126,7 @@ def test_a_kept_result_is_served_to_a_new_process_and_at_later_minutes(fresh_war
     assert executions == ["service_summary"]
 
     _new_process()
-    set_clock(_Clock.current + 5 * MINUTE)  # a later minute of the same day
+    set_clock(Clock.current + 5 * MINUTE)  # a later minute of the same day
     assert visits() == expected
     assert executions == ["service_summary"]
 
@@ -218,11 +211,11 @@ def test_the_keeper_computes_again_what_a_load_outdated(fresh_warehouse, city):
     assert visits() == expected
 
     _a_new_visit(fresh_warehouse.owner, 4)
-    report = keep_again(fresh_warehouse.owner, fresh_warehouse.reader_url, now=_Clock.current)
+    report = keep_again(fresh_warehouse.owner, fresh_warehouse.reader_url, now=Clock.current)
     assert report.computed == ["service_summary"]
     assert report.current == 0
 
-    set_clock(next_minute(_Clock.current))  # the keeper computed for the next minute
+    set_clock(next_minute(Clock.current))  # the keeper computed for the next minute
     _new_process()
     assert visits() == expected + 4  # the load's rows, and nothing ran for them
     assert executions == ["service_summary"]

@@ -16,19 +16,10 @@ import pytest
 
 from data_access import Period, Scope, period, runner
 from data_access.runner import fetch, query_cache
+from tests.warehouse.clock import Clock
 from tests.warehouse.rows import COMMUNITY_A, LOCAL, incident, two_communities
 
 MINUTE = timedelta(minutes=1)
-
-
-class _Clock(datetime):
-    """data_access.period's "now", set by the test."""
-
-    current: datetime
-
-    @classmethod
-    def now(cls, tz=None):
-        return cls.current.astimezone(tz)
 
 
 @pytest.fixture
@@ -36,8 +27,8 @@ def live(fresh_warehouse, monkeypatch):
     """(overdue as the district's live view shows it now, queries run by the callers,
     queries run behind them, set clock)."""
     two_communities(fresh_warehouse.owner)
-    _Clock.current = datetime.now(LOCAL).replace(second=0, microsecond=0)
-    monkeypatch.setattr(period, "datetime", _Clock)
+    Clock.current = datetime.now(LOCAL).replace(second=0, microsecond=0)
+    monkeypatch.setattr(period, "datetime", Clock)
     monkeypatch.setattr(runner, "CACHE_TTL", -1.0)  # every result past its TTL at once
     monkeypatch.setattr(runner, "VERSION_TTL", 0.0)
     executions: list[str] = []
@@ -62,7 +53,7 @@ def live(fresh_warehouse, monkeypatch):
         return int(frame.loc[frame["community_code"].isna(), "overdue"].iloc[0])
 
     def set_clock(moment: datetime) -> None:
-        _Clock.current = moment
+        Clock.current = moment
 
     yield overdue, executions, behind, set_clock
     runner.settle(30)
@@ -82,7 +73,7 @@ def _falls_due_between_minutes(fresh_warehouse, start: datetime, incident_id: st
 
 def test_the_last_minute_is_served_while_the_next_is_computed(fresh_warehouse, live):
     overdue, executions, behind, set_clock = live
-    start = _Clock.current
+    start = Clock.current
     _falls_due_between_minutes(fresh_warehouse, start, "LIVE-1")
 
     assert overdue() == 0  # due 30 s after T
@@ -102,7 +93,7 @@ def test_the_last_minute_is_served_while_the_next_is_computed(fresh_warehouse, l
 
 def test_after_a_commit_the_caller_waits_for_new_rows(fresh_warehouse, live):
     overdue, executions, behind, set_clock = live
-    start = _Clock.current
+    start = Clock.current
     assert overdue() == 0
 
     _falls_due_between_minutes(fresh_warehouse, start, "LIVE-2")
@@ -114,7 +105,7 @@ def test_after_a_commit_the_caller_waits_for_new_rows(fresh_warehouse, live):
 
 def test_an_earlier_result_too_old_is_not_served(fresh_warehouse, live):
     overdue, executions, behind, set_clock = live
-    start = _Clock.current
+    start = Clock.current
     _falls_due_between_minutes(fresh_warehouse, start, "LIVE-3")
     assert overdue() == 0
 
@@ -129,7 +120,7 @@ def test_a_briefing_states_its_minute_and_waits_for_it(fresh_warehouse, live, mo
     from ui.i18n import t
 
     _, executions, behind, set_clock = live
-    start = _Clock.current
+    start = Clock.current
     _falls_due_between_minutes(fresh_warehouse, start, "LIVE-4")
     for key, value in fresh_warehouse.env().items():
         monkeypatch.setenv(key, value)
