@@ -24,6 +24,7 @@ import io
 import json
 from datetime import date, datetime, timedelta
 
+import numpy as np
 import pandas as pd
 
 from data_access import period
@@ -115,7 +116,16 @@ def encode(frame: pd.DataFrame) -> bytes:
 
 
 def decode(payload: bytes) -> pd.DataFrame:
-    return pd.read_parquet(io.BytesIO(bytes(payload)))
+    frame = pd.read_parquet(io.BytesIO(bytes(payload)))
+    for column in [c for c in frame.columns if pd.api.types.is_object_dtype(frame[c])]:
+        # Parquet gives a list back as an array; the query gave a list (an array's
+        # truth is ambiguous where a caller asks `if row["unknown_years"]`)
+        if any(isinstance(value, np.ndarray) for value in frame[column]):
+            frame[column] = [
+                value.tolist() if isinstance(value, np.ndarray) else value
+                for value in frame[column]
+            ]
+    return frame
 
 
 def bound_again(params: str, live_day: date | None, computed_for: datetime, now: datetime) -> dict:

@@ -471,8 +471,10 @@ _kept_ids: dict[tuple[str, str], int] = {}
 
 
 def _known_kept_id(name: str, params_key: str) -> int | None:
+    """The kept result this process holds decoded for the key, if it still holds it."""
     with _behind_lock:
-        return _kept_ids.get((name, params_key))
+        kept_id = _kept_ids.get((name, params_key))
+        return kept_id if kept_id in _kept_frames else None
 
 
 def _keep(name, named, bound, frame, version, url, scope, session, live) -> None:
