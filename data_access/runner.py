@@ -418,8 +418,9 @@ def _fetch_now(
 
 KEPT_READ = "kept_result_read"  # what QUERY_OBSERVERS hear for a kept result looked up
 
-# kept_id -> its decoded frame: a kept result read again each minute is not decoded again
-_kept_frames: OrderedDict[int, pd.DataFrame] = OrderedDict()
+# (warehouse URL, kept_id) -> its decoded frame: a kept result read again each minute
+# is not decoded again (kept_id counts in each warehouse)
+_kept_frames: OrderedDict[tuple[str, int], pd.DataFrame] = OrderedDict()
 _KEPT_FRAMES = 64
 
 
@@ -441,7 +442,7 @@ def _kept_frame(name, named, bound, url, scope, session, live) -> pd.DataFrame |
                 "params_key": where.params_key,
                 "live_day": where.live_day,
                 "now": now or period.current_minute(),
-                "known_id": _known_kept_id(name, where.params_key) or -1,
+                "known_id": _known_kept_id(url, name, where.params_key) or -1,
             },
             session,
         )
@@ -451,7 +452,7 @@ def _kept_frame(name, named, bound, url, scope, session, live) -> pd.DataFrame |
         observe(KEPT_READ, time.perf_counter() - started, len(rows))
     if rows.empty:
         return None
-    kept_id, payload = int(rows.iloc[0]["kept_id"]), rows.iloc[0]["payload"]
+    kept_id, payload = (url, int(rows.iloc[0]["kept_id"])), rows.iloc[0]["payload"]
     with _behind_lock:
         if payload is None and kept_id in _kept_frames:
             _kept_frames.move_to_end(kept_id)
@@ -461,20 +462,20 @@ def _kept_frame(name, named, bound, url, scope, session, live) -> pd.DataFrame |
     frame = kept.decode(payload)
     with _behind_lock:
         _kept_frames[kept_id] = frame
-        _kept_ids[(name, where.params_key)] = kept_id
+        _kept_ids[(url, name, where.params_key)] = kept_id
         while len(_kept_frames) > _KEPT_FRAMES:
             _kept_frames.popitem(last=False)
     return frame
 
 
-_kept_ids: dict[tuple[str, str], int] = {}
+_kept_ids: dict[tuple[str, str, str], tuple[str, int]] = {}
 
 
-def _known_kept_id(name: str, params_key: str) -> int | None:
+def _known_kept_id(url: str, name: str, params_key: str) -> int | None:
     """The kept result this process holds decoded for the key, if it still holds it."""
     with _behind_lock:
-        kept_id = _kept_ids.get((name, params_key))
-        return kept_id if kept_id in _kept_frames else None
+        kept_id = _kept_ids.get((url, name, params_key))
+        return kept_id[1] if kept_id in _kept_frames else None
 
 
 def _keep(name, named, bound, frame, version, url, scope, session, live) -> None:
@@ -550,12 +551,14 @@ _versions_lock = threading.Lock()
 def warehouse_version(url: str) -> str | None:
     """The warehouse's version (VERSION_SQL), read at most VERSION_TTL ago; None when it
     cannot be read (then nothing is revalidated: the query path handles the outage)."""
+    if query_cache().health.down_since is not None:
+        # down: do not wait for a connection twice per query, nor take a version read
+        # before the outage for one after it (the first query that runs says it is back)
+        return None
     with _versions_lock:
         known = _versions.get(url)
     if known is not None and time.time() - known[1] <= VERSION_TTL:
         return known[0]
-    if query_cache().health.down_since is not None:
-        return None  # down: do not wait for a connection twice per query
     read_at = time.time()
     try:
         with reader_engine(url).connect() as connection:

@@ -376,3 +376,36 @@ def test_a_figure_that_moves_with_the_clock_is_kept_for_a_fixed_t_only(fresh_war
     _new_process()
     assert overdue(live) == 2
     assert executions == ["incident_overdue_counts"] * 3  # now: run each time
+
+
+def test_two_warehouses_never_serve_each_other_s_kept_results(fresh_warehouse, city, pg_server):
+    # Each warehouse numbers its kept results from 1: what a process holds decoded is
+    # known by warehouse and number, so the second's first result is its own.
+    from tests.conftest import _create_database, _drop_database
+
+    visits, _, _ = city
+    expected = _yesterday_and_today(fresh_warehouse.owner)
+    assert visits() == expected
+    other = _create_database(pg_server, f"{fresh_warehouse.database}_other")
+    try:
+        two_communities(other.owner)
+        visit(other.owner, COMMUNITY_A, FACILITY_A, "W1", datetime.now(LOCAL), units=7)
+        _refreshed(other.owner)
+
+        def other_visits() -> int:
+            frame = fetch(
+                "service_summary",
+                Scope.district(),
+                url=other.reader_url,
+                **Period.last_days(30).params(),
+            )
+            runner.settle(30)
+            return int(frame.loc[frame["community_code"].isna(), "visits"].iloc[0])
+
+        assert other_visits() == 7  # computed, kept as the other's result number 1
+        query_cache().clear()  # the decoded frames stay: a new minute's lookups
+        assert visits() == expected
+        assert other_visits() == 7
+    finally:
+        other.owner.dispose()
+        _drop_database(pg_server, other.database)
