@@ -16,12 +16,15 @@ def _bound_scope_codes(warehouse, monkeypatch, scope: Scope) -> tuple[list | Non
     real_run = runner._run
     seen = []
 
-    def recording_run(engine, clause, run_scope, params, session):
-        seen.append(params.get("scope_codes", "absent"))
-        return real_run(engine, clause, run_scope, params, session)
+    def recording_run(engine, clause, run_scope, params, session, **kwargs):
+        if "query_name" not in params:  # not a kept result's lookup or keeping
+            seen.append(params.get("scope_codes", "absent"))
+        return real_run(engine, clause, run_scope, params, session, **kwargs)
 
     monkeypatch.setattr(runner, "_run", recording_run)
     query_cache().clear()
+    with warehouse.owner.begin() as connection:  # the query itself runs, not a kept result
+        connection.execute(text("DELETE FROM kept_result"))
     frame = fetch(
         "incident_summary",
         scope,
