@@ -48,18 +48,29 @@ def incident_summary(scope: Scope, period: Period) -> tuple[dict, pd.DataFrame]:
     params = period.params()
     counted = fetch("incident_summary", scope, grid_code=scope.grid_code, **params)
     overdue = fetch("incident_overdue_counts", scope, grid_code=scope.grid_code, **params)
-    frame = derived("with_overdue", (counted, overdue), lambda: _with_overdue(counted, overdue))
+    frame = derived(  # each row's overdue count beside its open count
+        "with_overdue",
+        (counted, overdue),
+        lambda: beside(counted, overdue, "community_code", "overdue", after="open"),
+    )
     return split_total(frame)
 
 
-def _with_overdue(counted: pd.DataFrame, overdue: pd.DataFrame) -> pd.DataFrame:
-    """incident_summary's rows with each one's overdue count beside its open count (a
-    community with nothing overdue has no row in incident_overdue_counts: 0)."""
-    by_community = _by_community(overdue, "overdue")
+def beside(
+    counted: pd.DataFrame, counts: pd.DataFrame, key: str, column: str, after: str
+) -> pd.DataFrame:
+    """`counted`'s rows with `counts`' `column` inserted after `after`, matched by `key`
+    (the total row's NULL key matches the total row); 0 for a row `counts` has not (a
+    figure that moves with the clock, asked apart from the rest, counts only what it
+    finds)."""
+    by_key = {
+        (None if pd.isna(code) else code): int(value)
+        for code, value in zip(counts[key], counts[column], strict=True)
+    }
+    values = [by_key.get(None if pd.isna(code) else code, 0) for code in counted[key]]
     frame = counted.copy()
-    counts = [by_community.get(code, 0) for code in _codes(frame)]
-    at = frame.columns.get_loc("open") + 1
-    frame.insert(at, "overdue", pd.Series(counts, index=frame.index, dtype="int64"))
+    at = frame.columns.get_loc(after) + 1
+    frame.insert(at, column, pd.Series(values, index=frame.index, dtype="int64"))
     return frame
 
 
@@ -75,34 +86,17 @@ def points_summary(scope: Scope, period: Period) -> tuple[dict, pd.DataFrame]:
     return split_total(frame)
 
 
-def _by_community(frame: pd.DataFrame, column: str) -> dict:
-    """{community_code (None for the total row): the column's value as an int}."""
-    return {
-        (None if pd.isna(code) else code): int(value)
-        for code, value in zip(frame["community_code"], frame[column], strict=True)
-    }
-
-
-def _codes(frame: pd.DataFrame) -> list:
-    return [None if pd.isna(code) else code for code in frame["community_code"]]
-
-
 def _with_earners(counted: pd.DataFrame, earners: pd.DataFrame) -> pd.DataFrame:
     """points_summary's rows with earners_30d and 参与率 (participation: earners ÷
     residents, None without residents) after outstanding; residents dropped."""
-    by_community = _by_community(earners, "earners_30d")
-    frame = counted.copy()
-    counts = [by_community.get(code, 0) for code in _codes(frame)]
+    frame = beside(counted, earners, "community_code", "earners_30d", after="outstanding")
     residents = frame.pop("residents")
-    at = frame.columns.get_loc("outstanding") + 1
-    frame.insert(at, "earners_30d", pd.Series(counts, index=frame.index, dtype="int64"))
     participation = [
         count / float(people) if pd.notna(people) and people else None
-        for count, people in zip(counts, residents, strict=True)
+        for count, people in zip(frame["earners_30d"], residents, strict=True)
     ]
-    frame.insert(
-        at + 1, "participation", pd.Series(participation, index=frame.index, dtype="float64")
-    )
+    at = frame.columns.get_loc("earners_30d") + 1
+    frame.insert(at, "participation", pd.Series(participation, index=frame.index, dtype="float64"))
     return frame
 
 

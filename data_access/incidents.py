@@ -58,16 +58,11 @@ def categories(scope: Scope, period: Period) -> pd.DataFrame:
     """Per category, with its SLA hours: reported, open, overdue, closed, mean hours."""
     counted = fetch("incident_categories", scope, **_params(scope, period))
     overdue = fetch("incident_overdue_by_category", scope, **_params(scope, period))
-    return derived("categories", (counted, overdue), lambda: _with_overdue(counted, overdue))
-
-
-def _with_overdue(counted: pd.DataFrame, overdue: pd.DataFrame) -> pd.DataFrame:
-    by_category = dict(zip(overdue["category_code"], overdue["overdue"], strict=True))
-    frame = counted.copy()
-    counts = [int(by_category.get(code, 0)) for code in frame["category_code"]]
-    at = frame.columns.get_loc("open") + 1
-    frame.insert(at, "overdue", pd.Series(counts, index=frame.index, dtype="int64"))
-    return frame
+    return derived(
+        "categories",
+        (counted, overdue),
+        lambda: figures.beside(counted, overdue, "category_code", "overdue", after="open"),
+    )
 
 
 def channels(scope: Scope, period: Period) -> pd.DataFrame:
