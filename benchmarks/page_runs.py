@@ -218,18 +218,19 @@ def clear_caches() -> None:
     st.cache_resource.clear()
 
 
-class _MinuteLater(datetime):
-    """The clock a minute on (patched into data_access.period, which reads "now")."""
-
-    @classmethod
-    def now(cls, tz=None):
-        return datetime.now(tz) + timedelta(minutes=1)
-
-
 @contextlib.contextmanager
 def _a_minute_later():
+    """The app's clock (data_access.period, which reads "now") a minute on, and every
+    cached result past its time to live."""
     saved = period.datetime, runner.CACHE_TTL
-    period.datetime, runner.CACHE_TTL = _MinuteLater, -1.0  # every result past its TTL
+    clock = saved[0]
+
+    class MinuteLater(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return clock.now(tz) + timedelta(minutes=1)
+
+    period.datetime, runner.CACHE_TTL = MinuteLater, -1.0
     try:
         yield
     finally:

@@ -248,3 +248,5 @@ def _bookkeeping(cursor, seed: int, today: date, scale: str, span: Span) -> None
         "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
         (json.dumps(meta),),
     )
+    # the demo's events run to its as_of, later than the load (migration 035)
+    cursor.execute("SELECT declare_events_until(%s)", (as_of,))

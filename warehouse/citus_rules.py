@@ -46,6 +46,7 @@ LOCAL_TABLES = {
     "kept_result": "whole-city results kept for whole-district sessions (migration 031)",
     "data_write_log": "which transactions wrote the data, to outdate kept results",
     "data_write_log_forgotten": "one row: below which transaction data_write_log forgot",
+    "data_events_until": "one row: the newest event a writer declared (migration 035)",
 }
 
 # pg_constraint codes of the referential actions Citus refuses on a foreign key that

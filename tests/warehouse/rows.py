@@ -187,3 +187,12 @@ def journal(
             ),
             params,
         )
+
+
+# The newest event the facts hold, of any kind (a booking ahead is no event yet)
+NEWEST_EVENT = (
+    "SELECT greatest((SELECT max(greatest(reported_at, accepted_at, closed_at, rejected_at))"
+    " FROM fact_incident), (SELECT max(changed_at) FROM fact_incident_status_log),"
+    " (SELECT max(visited_at) FROM fact_service_visit WHERE status = 'attended'),"
+    " (SELECT max(occurred_at) FROM ledger_journal))"
+)

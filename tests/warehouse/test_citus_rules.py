@@ -55,6 +55,7 @@ REFERENCE = (
     "dim_workday",
 )
 LOCAL = (
+    "data_events_until",
     "data_write_log",
     "data_write_log_forgotten",
     "ingest_load",

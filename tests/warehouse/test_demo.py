@@ -17,6 +17,7 @@ from sqlalchemy import text
 
 from data_access.period import today_local
 from demo.district import DemoExists, build_district, load_demo
+from tests.warehouse.rows import NEWEST_EVENT
 
 # DOMAIN.md: community -> (households, residents) as reported; None where the source
 # gives "—" or "8,000+" (the demo estimates those).
@@ -251,6 +252,13 @@ def test_rollups_equal_the_facts(demo_warehouse):
     assert {"incidents", "service_visits", "points"} <= kinds
     meta = scalar(demo_warehouse, "SELECT value FROM warehouse_meta WHERE key = 'demo'")
     assert meta["scale"] == "district" and meta["today"] == today_local().isoformat()
+
+
+def test_the_demo_declares_its_newest_event(demo_warehouse):
+    # The demo's day runs to 20:00 whenever it is loaded: no live result may be kept for
+    # a minute before its newest event (migration 035).
+    declared = scalar(demo_warehouse, "SELECT until FROM data_events_until")
+    assert declared >= scalar(demo_warehouse, NEWEST_EVENT)
 
 
 def test_service_visits_are_plausible(demo_warehouse):

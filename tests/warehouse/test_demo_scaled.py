@@ -15,6 +15,7 @@ from sqlalchemy import text
 from demo.scaled import load_scaled
 from demo.scaled_dims import GRIDS_PER_COMMUNITY, MICRO_PER_GRID, SCALES, build_dimensions
 from demo.scaled_facts import Facts
+from tests.warehouse.rows import NEWEST_EVENT
 from warehouse.checks import run_checks
 
 TODAY = date(2026, 11, 27)
@@ -139,6 +140,15 @@ def test_every_event_lies_in_the_span_in_local_time(small):
         " GROUP BY 1 ORDER BY count(*) DESC LIMIT 1",
     )[0][0]
     assert 8 <= busiest <= 18, busiest
+
+
+def test_the_demo_declares_its_newest_event(small):
+    # its day runs to 20:00 whenever it is loaded (migration 035)
+    warehouse, _, _ = small
+    ((declared, newest),) = _all(
+        warehouse.owner, f"SELECT (SELECT until FROM data_events_until), ({NEWEST_EVENT})"
+    )
+    assert declared >= newest
 
 
 def test_the_loaded_pages_are_all_visible(small):

@@ -166,6 +166,38 @@ def test_a_live_result_is_not_kept_when_its_minute_is_before_the_rows_it_saw(fre
     assert executions == ["service_summary"] * 2
 
 
+def test_a_live_result_is_not_kept_before_the_events_a_writer_declared(fresh_warehouse, city):
+    # The demo's loaders write a day that runs to 20:00 whenever they run: rows holding
+    # events after the minute a result is computed for, which a later minute counts.
+    _, executions, set_clock = city
+    owner = fresh_warehouse.owner
+    reported, closed = Clock.current - timedelta(hours=1), Clock.current + timedelta(hours=1)
+    incident(owner, COMMUNITY_A, "I1", reported, closed=closed)
+    with owner.begin() as connection:
+        connection.execute(text("SELECT declare_events_until(:closed)"), {"closed": closed})
+    _refreshed(owner)
+
+    def open_incidents() -> int:
+        frame = fetch(
+            "incident_summary",
+            Scope.district(),
+            url=fresh_warehouse.reader_url,
+            grid_code=None,
+            **Period.last_days(30).params(),
+        )
+        runner.settle(30)
+        return int(frame.loc[frame["community_code"].isna(), "open"].iloc[0])
+
+    assert open_incidents() == 1  # closed an hour after the clock's minute
+    assert _kept_rows(owner) == 0
+
+    set_clock(closed + 30 * MINUTE)
+    _new_process()
+    assert open_incidents() == 0
+    assert executions == ["incident_summary"] * 2
+    assert _kept_rows(owner) == 1  # after the declared events, kept again
+
+
 def test_a_street_or_community_viewer_never_reads_or_keeps_a_kept_result(fresh_warehouse, city):
     visits, _, _ = city
     _yesterday_and_today(fresh_warehouse.owner)
