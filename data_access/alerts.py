@@ -85,13 +85,19 @@ def open_alerts(scope: Scope, t: datetime | None = None) -> pd.DataFrame:
 
 
 def level_counts(scope: Scope, t: datetime | None = None) -> dict[str, int]:
-    """How many alerts the scope has at each level now: {"warning": n, "overdue": n,
-    "escalated": n} — every key always present (0 when none); an incident counts once,
-    at its highest level. Cached with open_alerts (one query; a minute's TTL)."""
-    params = _params(scope, t)
-    frame = fetch("open_alerts", scope, **params)
-    counts = frame["level"].value_counts() if len(frame) else {}
+    """How many alerts the scope has at each level at `t` (now by default): {"warning":
+    n, "overdue": n, "escalated": n} — every key always present (0 when none); an
+    incident counts once, at its highest level. Counted in the warehouse: the wall
+    screen's ladder needs no alert itself."""
+    frame = fetch("alert_level_counts", scope, **_params(scope, t))
+    counts = dict(zip(frame["level"], frame["alerts"], strict=True))
     return {level: int(counts.get(level, 0)) for level in LEVELS}
+
+
+def due_soonest(scope: Scope, limit: int, t: datetime | None = None) -> pd.DataFrame:
+    """The `limit` warnings (预警) at `t` due soonest: community_code, community_name,
+    incident_id, category_name, grid_name, worker, due_at."""
+    return fetch("alerts_due_soonest", scope, limit=limit, **_params(scope, t))
 
 
 def acknowledgements(scope: Scope) -> pd.DataFrame:

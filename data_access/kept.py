@@ -58,6 +58,8 @@ KEPT_FOR_A_FIXED_T = {
     "newest_incidents": "the day to :t",
     "overdue_incidents": "overdue at :t",
     "open_alerts": "levels by the time since due",
+    "alert_level_counts": "levels by the time since due",
+    "alerts_due_soonest": "levels by the time since due",
 }
 
 

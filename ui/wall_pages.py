@@ -78,7 +78,7 @@ def overview(scope: Scope, period: Period) -> None:
         categories=lambda: incident_data.categories(scope, period),
         points_daily=lambda: points.daily(scope, period),
         ladder=lambda: alerts.level_counts(scope, _t(period)),
-        alerts=lambda: alerts.open_alerts(scope, _t(period)),
+        soon=lambda: alerts.due_soonest(scope, wall_panels.STRIP_ROWS, _t(period)),
     )
     wall.draw(
         Wall(
@@ -97,7 +97,7 @@ def overview(scope: Scope, period: Period) -> None:
             ],
             bottom=[
                 wall_panels.newest_panel(d.newest),
-                wall_panels.overdue_panel(d.overdue, d.inc.get("overdue"), d.alerts, _t(period)),
+                wall_panels.overdue_panel(d.overdue, d.inc.get("overdue"), d.soon, _t(period)),
                 # a league of one or two says nothing: their categories instead
                 wall_panels.league_panel(d.ranked.table)
                 if len(d.ranked.table) >= 3
@@ -131,7 +131,7 @@ def incidents(scope: Scope, period: Period) -> None:
         histogram=lambda: incident_data.handling_histogram(scope, period),
         closure=lambda: incident_data.community_table(scope, period),
         ladder=lambda: alerts.level_counts(scope, _t(period)),
-        alerts=lambda: alerts.open_alerts(scope, _t(period)),
+        soon=lambda: alerts.due_soonest(scope, wall_panels.STRIP_ROWS, _t(period)),
         grids=lambda: _grids_ranked(scope, period),
     )
     grids = d.grids
@@ -152,7 +152,7 @@ def incidents(scope: Scope, period: Period) -> None:
             ],
             bottom=[
                 wall_panels.flow_panel(d.flow),
-                wall_panels.overdue_panel(d.overdue, d.inc.get("overdue"), d.alerts, _t(period)),
+                wall_panels.overdue_panel(d.overdue, d.inc.get("overdue"), d.soon, _t(period)),
                 wall_panels.newest_panel(d.newest),
             ],
             extra_left=[
@@ -247,7 +247,7 @@ def map_wall(scope: Scope, period: Period) -> None:
         table=lambda: incident_data.community_table(scope, period),
         newest=lambda: incident_data.newest(scope, period),
         categories=lambda: incident_data.categories(scope, period),
-        alerts=lambda: alerts.open_alerts(scope, _t(period)),
+        soon=lambda: alerts.due_soonest(scope, wall_panels.STRIP_ROWS, _t(period)),
         channels=lambda: incident_data.channels(scope, period),
         grids=lambda: _grids_ranked(scope, period),
     )
@@ -263,7 +263,7 @@ def map_wall(scope: Scope, period: Period) -> None:
             centre=wall_panels.map_panel(scope, period, "open_per_1000", d.open_now),
             right=[wall_panels.ranking_panel(ranked, "overdue_per_1000", True)],
             bottom=[
-                wall_panels.overdue_panel(d.overdue, d.inc.get("overdue"), d.alerts, _t(period)),
+                wall_panels.overdue_panel(d.overdue, d.inc.get("overdue"), d.soon, _t(period)),
                 wall_panels.newest_panel(d.newest),
                 wall_panels.category_panel(d.categories),
             ],

@@ -167,9 +167,10 @@ def newest_panel(newest: pd.DataFrame) -> str:
     )
 
 
-def overdue_panel(overdue: pd.DataFrame, total, alerts=None, t_now=None) -> str:
+def overdue_panel(overdue: pd.DataFrame, total, soon=None, t_now=None) -> str:
     """The longest overdue first; when fewer than a strip's rows are overdue, the 预警
-    alerts (due soonest first, data_access.alerts) fill the rest: what to chase next."""
+    alerts due soonest (`soon`, data_access.alerts.due_soonest) fill the rest: what to
+    chase next."""
     body = [
         (
             row.community_name,
@@ -180,8 +181,7 @@ def overdue_panel(overdue: pd.DataFrame, total, alerts=None, t_now=None) -> str:
         )
         for row in overdue.head(STRIP_ROWS).itertuples()
     ]
-    if alerts is not None and t_now is not None and len(body) < STRIP_ROWS:
-        soon = alerts[alerts["level"] == "warning"].sort_values(["due_at", "incident_id"])
+    if soon is not None and t_now is not None and len(body) < STRIP_ROWS:
         for row in soon.head(STRIP_ROWS - len(body)).itertuples():
             left = (row.due_at - t_now).total_seconds() / 3600
             body.append(

@@ -1,9 +1,8 @@
 -- 督办 alerts (issue [11], docs/alerts.md). An alert is an open incident at a level of
--- the ladder (config/alerts.toml), as of :t:
---   warning    预警  due within :warning_hours hours, not yet due     -> its community acts
---   overdue    超期  due_at before :t (DESIGN §5 超期未结)             -> its street acts
---   escalated  督办  still open at the end of the :escalate_days-th working day after
---                    the day it fell due (work_days_after, migration 025) -> the district
+-- the ladder (config/alerts.toml), as of :t: warning 预警 (due within :warning_hours
+-- hours; its community acts), overdue 超期 (due before :t; its street acts), escalated
+-- 督办 (open at the end of the :escalate_days-th working day after the day it fell
+-- due; the district acts). The levels have one definition, alerts_at (migration 036).
 -- Scope by row-level security (and :scope_codes); :grid_code (nullable) narrows to a
 -- grid and its micro-grids, as on the 民情事件 page.
 
@@ -13,50 +12,9 @@
 -- then warning, oldest first (acknowledgements: alert_acks, read uncached).
 -- unknown_years: years the working calendar does not know that its due date or
 -- escalation was counted across (Monday-Friday, provisional).
-WITH open AS (
-    -- open at :t is three disjoint sets, each read by its own index (migration 032):
-    -- still open (fact_incident_unclosed covers these columns), closed after :t
-    -- (fact_incident_closed_at), rejected after :t (fact_incident_rejected_at)
-    SELECT i.community_code, i.incident_id, i.grid_code, i.category_code, i.reported_at,
-           i.due_at, i.due_given
-      FROM (SELECT i.community_code, i.incident_id, i.grid_code, i.category_code,
-                   i.reported_at, i.due_at, i.due_given
-              FROM fact_incident i
-             WHERE i.closed_at IS NULL AND i.rejected_at IS NULL
-               AND i.reported_at <= :t
-               AND in_scope_codes(i.community_code, :scope_codes)
-            UNION ALL
-            SELECT i.community_code, i.incident_id, i.grid_code, i.category_code,
-                   i.reported_at, i.due_at, i.due_given
-              FROM fact_incident i
-             WHERE i.closed_at > :t AND (i.rejected_at IS NULL OR i.rejected_at > :t)
-               AND i.reported_at <= :t
-               AND in_scope_codes(i.community_code, :scope_codes)
-            UNION ALL
-            SELECT i.community_code, i.incident_id, i.grid_code, i.category_code,
-                   i.reported_at, i.due_at, i.due_given
-              FROM fact_incident i
-             WHERE i.rejected_at > :t AND i.closed_at IS NULL
-               AND i.reported_at <= :t
-               AND in_scope_codes(i.community_code, :scope_codes)) i
-     WHERE i.due_at < CAST(:t AS timestamptz) + make_interval(hours => CAST(:warning_hours AS integer))
-       AND (CAST(:grid_code AS text) IS NULL OR i.grid_code IN (
-               SELECT g.grid_code FROM dim_grid g
-                WHERE g.grid_code = :grid_code OR g.parent_grid_code = :grid_code))
-), escalation AS (
-    -- once per local day that overdue incidents fell due, not once per incident
-    SELECT d.day, work_days_after(day_start(d.day), CAST(:escalate_days AS integer)) AS at
-      FROM (SELECT DISTINCT local_day(o.due_at) AS day FROM open o WHERE o.due_at < :t) d
-), leveled AS (
-    SELECT o.*, CASE WHEN e.at IS NOT NULL THEN greatest(e.at, o.due_at) END AS escalate_at
-      FROM open o
-      LEFT JOIN escalation e ON o.due_at < :t AND e.day = local_day(o.due_at)
-), alerts AS (
-    SELECT l.*,
-           CASE WHEN l.escalate_at <= :t THEN 'escalated'
-                WHEN l.due_at < :t THEN 'overdue'
-                ELSE 'warning' END AS level
-      FROM leveled l
+WITH alerts AS (
+    SELECT * FROM alerts_at(:t, CAST(:warning_hours AS integer), CAST(:escalate_days AS integer),
+                            CAST(:scope_codes AS text[]), CAST(:grid_code AS text))
 ), gap_days AS (
     -- the local days unknown_years counts between, for the alerts that count them
     SELECT a.community_code, a.incident_id,
@@ -98,6 +56,30 @@ SELECT a.community_code, m.community_name, m.street_code, s.street_name, a.incid
   LEFT JOIN gaps y ON y.from_day = b.from_day AND y.to_day = b.to_day
  ORDER BY CASE a.level WHEN 'escalated' THEN 0 WHEN 'overdue' THEN 1 ELSE 2 END, since,
           a.community_code, a.incident_id;
+
+-- name: alert_level_counts
+-- One row per level with an alert at :t: level, alerts (an incident counts once, at its
+-- highest level). What the wall screen's ladder shows, without the alerts themselves.
+SELECT a.level, count(*) AS alerts
+  FROM alerts_at(:t, CAST(:warning_hours AS integer), CAST(:escalate_days AS integer),
+                 CAST(:scope_codes AS text[]), CAST(:grid_code AS text)) a
+ GROUP BY a.level;
+
+-- name: alerts_due_soonest
+-- The :limit warnings (预警) at :t due soonest: community_name, category_name,
+-- grid_name, worker, due_at. What the wall screen's overdue strip shows when fewer
+-- incidents than its rows are overdue.
+SELECT a.community_code, m.community_name, a.incident_id, c.category_name, g.grid_name,
+       coalesce(g.worker, p.worker) AS worker, a.due_at
+  FROM alerts_at(:t, CAST(:warning_hours AS integer), CAST(:escalate_days AS integer),
+                 CAST(:scope_codes AS text[]), CAST(:grid_code AS text)) a
+  JOIN dim_incident_category c USING (category_code)
+  JOIN dim_community m USING (community_code)
+  LEFT JOIN dim_grid g ON g.grid_code = a.grid_code
+  LEFT JOIN dim_grid p ON p.grid_code = g.parent_grid_code
+ WHERE a.level = 'warning'
+ ORDER BY a.due_at, a.community_code, a.incident_id
+ LIMIT :limit;
 
 -- name: alert_acks
 -- One row per acknowledged alert in scope: incident, level, by whom, when, the note.

@@ -68,6 +68,21 @@ def test_the_ladder_comes_from_the_config_file(pointed, tmp_path, monkeypatch):
     assert alerts.level_counts(Scope.district()) == {"warning": 2, "overdue": 0, "escalated": 3}
 
 
+def test_the_warnings_due_soonest_come_first(pointed, tmp_path, monkeypatch):
+    # What the wall's overdue strip adds below too few overdue: 96 h warns A-later too
+    config = tmp_path / "alerts.toml"
+    config.write_text("[ladder]\nwarning_hours = 96\nescalate_work_days = 2\n")
+    monkeypatch.setenv("COCKPIT_ALERTS_CONFIG", str(config))
+    warnings = [i for i, level in alerts.open_alerts(Scope.district())[["incident_id", "level"]]
+                .itertuples(index=False) if level == "warning"]  # fmt: skip
+    assert sorted(warnings) == ["A-later", "A-warn"]
+    soon = alerts.due_soonest(Scope.district(), limit=5)
+    assert list(soon["incident_id"]) == ["A-warn", "A-later"]  # due in 2 h, then in 3 days
+    assert list(soon["community_name"]) == ["甲社区", "甲社区"]
+    assert list(alerts.due_soonest(Scope.district(), limit=1)["incident_id"]) == ["A-warn"]
+    assert alerts.due_soonest(Scope("community", B), limit=5).empty
+
+
 def _session(warehouse, username, role, scope_code):
     add_user(warehouse.owner, username, "a-long-password", role, scope_code)
     return auth.sign_in(username, "a-long-password", warehouse.reader_url).viewer

@@ -37,6 +37,34 @@ def test_newest_and_overdue_rows_without_a_grid():
     assert "<td>湖山社区</td><td>管道老化</td><td>—</td><td>—</td>" in panel
 
 
+def test_too_few_overdue_are_followed_by_the_warnings_due_soonest():
+    now = pd.Timestamp("2026-12-04 09:30", tz="Asia/Shanghai")
+    overdue = pd.DataFrame(
+        {
+            "community_name": ["湖山社区"],
+            "category_name": ["管道老化"],
+            "grid_name": ["第1网格"],
+            "worker": ["王"],
+            "hours_overdue": [30.0],
+        }
+    )
+    soon = pd.DataFrame(
+        {
+            "community_name": ["湘湖社区", "东灵社区"],
+            "category_name": ["违规停车", "设施维修"],
+            "grid_name": ["第2网格", None],
+            "worker": ["李", None],
+            "due_at": [now + pd.Timedelta(hours=2), now + pd.Timedelta(hours=5)],
+        }
+    )
+    panel = wall_panels.overdue_panel(overdue, 1, soon, now)
+    rows = panel.split("<tr>")[2:]  # after the header
+    assert [row.split("</td>")[0].split("<td>")[1] for row in rows] == [
+        "湖山社区", "湘湖社区", "东灵社区",
+    ]  # fmt: skip
+    assert "剩 2" in rows[1] and "剩 5" in rows[2] and "—" in rows[2]
+
+
 def _widths(html: str) -> list[float]:
     return [float(part.split("%", 1)[0]) for part in html.split("width:")[1:]]
 
