@@ -284,20 +284,24 @@ SELECT ch.channel, count(i.incident_id) AS reported
 -- One row per incident reported in the day before :t, newest first, at most :limit:
 -- when, what, where (community and grid names) and whether it is closed by :t. No
 -- description and no resident: the wall screen's live strip shows what happens, not
--- who. A day bounds the scan to each community's newest rows (fact_incident_reported).
+-- who. A day bounds the scan (fact_incident_reported per community, or for the whole
+-- city the BRIN fact_incident_reported_at, migration 037); the names are joined to the
+-- :limit rows only (the city has 36,000 grids).
 SELECT i.community_code, i.incident_id, i.reported_at, k.category_name,
-       m.community_name, g.grid_name,
-       (i.closed_at IS NOT NULL AND i.closed_at <= :t) AS closed
-  FROM fact_incident i
+       m.community_name, g.grid_name, i.closed
+  FROM (SELECT i.community_code, i.incident_id, i.reported_at, i.category_code, i.grid_code,
+               (i.closed_at IS NOT NULL AND i.closed_at <= :t) AS closed
+          FROM fact_incident i
+         WHERE i.reported_at <= :t
+           AND i.reported_at > CAST(:t AS timestamptz) - interval '1 day'
+           AND in_scope_codes(i.community_code, :scope_codes)
+           AND NOT (i.rejected_at IS NOT NULL AND i.rejected_at <= :t)
+           AND (CAST(:grid_code AS text) IS NULL OR i.grid_code IN (
+                   SELECT x.grid_code FROM dim_grid x
+                    WHERE x.grid_code = :grid_code OR x.parent_grid_code = :grid_code))
+         ORDER BY i.reported_at DESC, i.community_code, i.incident_id
+         LIMIT :limit) i
   JOIN dim_incident_category k USING (category_code)
   JOIN dim_community m USING (community_code)
   LEFT JOIN dim_grid g ON g.grid_code = i.grid_code
- WHERE i.reported_at <= :t
-   AND i.reported_at > CAST(:t AS timestamptz) - interval '1 day'
-   AND in_scope_codes(i.community_code, :scope_codes)
-   AND NOT (i.rejected_at IS NOT NULL AND i.rejected_at <= :t)
-   AND (CAST(:grid_code AS text) IS NULL OR i.grid_code IN (
-           SELECT x.grid_code FROM dim_grid x
-            WHERE x.grid_code = :grid_code OR x.parent_grid_code = :grid_code))
- ORDER BY i.reported_at DESC, i.community_code, i.incident_id
- LIMIT :limit;
+ ORDER BY i.reported_at DESC, i.community_code, i.incident_id;

@@ -224,6 +224,29 @@ def test_a_fact_table_whose_key_does_not_start_with_community_code_is_reported(
     ) in (findings(fresh_warehouse.owner))
 
 
+_REKEYED = (
+    "ALTER TABLE rollup_facility_day DROP CONSTRAINT rollup_facility_day_pkey, ADD PRIMARY KEY ({})"
+)
+
+
+def test_a_key_led_by_another_column_passes_only_with_its_reason_and_the_column(
+    fresh_warehouse,
+):
+    # rollup_facility_day's key leads with the day (migration 038), a listed exception
+    assert not [f for f in findings(fresh_warehouse.owner) if f[2] == "rollup_facility_day_pkey"]
+    with fresh_warehouse.owner.begin() as connection:
+        connection.execute(text(_REKEYED.format("day, facility_code")))
+    try:
+        assert (
+            "rollup_facility_day",
+            "unique_key_not_led_by_distribution_column",
+            "rollup_facility_day_pkey",
+        ) in findings(fresh_warehouse.owner)
+    finally:
+        with fresh_warehouse.owner.begin() as connection:
+            connection.execute(text(_REKEYED.format("day, community_code, facility_code")))
+
+
 # Each case: DDL a migration might add, and exactly the findings it must add.
 BAD_SCHEMA_CHANGES = {
     "fact table with a nullable community_code and a key without it": (
