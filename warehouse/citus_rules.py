@@ -54,7 +54,7 @@ LOCAL_TABLES = {
 # not here, and a listed key without it is still a violation.
 KEYS_LED_BY_ANOTHER_COLUMN = {
     "rollup_facility_day_pkey": "day first: a load's upserts of the recent days probe a few "
-    "hundred adjacent leaves, not one per facility (migration 038)",
+    "hundred adjacent leaves, not one per facility (migration 037)",
 }
 
 # pg_constraint codes of the referential actions Citus refuses on a foreign key that

@@ -115,7 +115,6 @@ def test_bulk_load_leaves_the_warehouse_as_the_ordinary_load_does(
         "fact_incident_pkey", "fact_incident_reported", "fact_incident_closed",
         "fact_incident_unclosed", "fact_incident_rejected",
         "fact_incident_closed_at", "fact_incident_rejected_at",  # migration 032
-        "fact_incident_reported_at",  # migration 037
     }  # fmt: skip
     assert {enabled for _, enabled in after_bulk["triggers"]} == {"O"}
     with fresh_warehouse.owner.connect() as c:

@@ -232,7 +232,7 @@ _REKEYED = (
 def test_a_key_led_by_another_column_passes_only_with_its_reason_and_the_column(
     fresh_warehouse,
 ):
-    # rollup_facility_day's key leads with the day (migration 038), a listed exception
+    # rollup_facility_day's key leads with the day (migration 037), a listed exception
     assert not [f for f in findings(fresh_warehouse.owner) if f[2] == "rollup_facility_day_pkey"]
     with fresh_warehouse.owner.begin() as connection:
         connection.execute(text(_REKEYED.format("day, facility_code")))

@@ -1,4 +1,4 @@
--- 038 the facility-day rollup keyed by day first (issue 13). A load's delta upserts the
+-- 037 the facility-day rollup keyed by day first (issue 13). A load's delta upserts the
 -- facility-days of the last few days of every community; keyed (community, facility,
 -- day), each of those rows sat in its own leaf of the key: a 10k-row delta probed ~5,000
 -- leaves spread over the whole index, which a step reading a year of facts had evicted
