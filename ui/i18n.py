@@ -230,6 +230,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "check.area_rollups_equal": ("街道与全区汇总一致", "Street and district rollups equal"),
     "check.kept_results_equal": ("全区预存结果与重算一致", "Kept whole-city results equal"),
     "check.balances_equal_entries": ("积分余额与分录一致", "Balances equal entries"),
+    "check.last_earnings_equal": ("最近获分记录与凭证一致", "Last earnings equal journals"),
     "check.orphans": ("无错挂记录", "No orphans"),
     "common.none": ("—", "—"),
 }

@@ -22,6 +22,7 @@ CHECKS = (
     "rollups_equal_facts",
     "area_rollups_equal",
     "balances_equal_entries",
+    "last_earnings_equal",
     "orphans",
 )
 

@@ -69,17 +69,20 @@ SELECT a.level, count(*) AS alerts
 -- The :limit warnings (预警) at :t due soonest: community_name, category_name,
 -- grid_name, worker, due_at. What the wall screen's overdue strip shows when fewer
 -- incidents than its rows are overdue.
+-- The names are joined to those rows only (the city has thousands of warnings).
 SELECT a.community_code, m.community_name, a.incident_id, c.category_name, g.grid_name,
        coalesce(g.worker, p.worker) AS worker, a.due_at
-  FROM alerts_at(:t, CAST(:warning_hours AS integer), CAST(:escalate_days AS integer),
-                 CAST(:scope_codes AS text[]), CAST(:grid_code AS text)) a
+  FROM (SELECT w.community_code, w.incident_id, w.grid_code, w.category_code, w.due_at
+          FROM alerts_at(:t, CAST(:warning_hours AS integer), CAST(:escalate_days AS integer),
+                         CAST(:scope_codes AS text[]), CAST(:grid_code AS text)) w
+         WHERE w.level = 'warning'
+         ORDER BY w.due_at, w.community_code, w.incident_id
+         LIMIT :limit) a
   JOIN dim_incident_category c USING (category_code)
   JOIN dim_community m USING (community_code)
   LEFT JOIN dim_grid g ON g.grid_code = a.grid_code
   LEFT JOIN dim_grid p ON p.grid_code = g.parent_grid_code
- WHERE a.level = 'warning'
- ORDER BY a.due_at, a.community_code, a.incident_id
- LIMIT :limit;
+ ORDER BY a.due_at, a.community_code, a.incident_id;
 
 -- name: alert_acks
 -- One row per acknowledged alert in scope: incident, level, by whom, when, the note.

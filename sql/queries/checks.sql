@@ -107,6 +107,48 @@ SELECT b.accounts + h.communities AS problems,
        || h.communities || ' communities'' holder counts from their entries' AS detail
   FROM balances_off b CROSS JOIN holders_off h;
 
+-- name: last_earnings_equal
+-- Each resident's kept last earning (migrations 033, 034) equals the journals' newest
+-- earning, per community and for the district, and the residents counted per day of
+-- it (migration 038) equal those last earnings counted: kept by the journals' trigger,
+-- which bulk loaders set aside (they rebuild them afterwards).
+WITH journaled AS (
+    SELECT community_code, resident_ref, max(occurred_at) AS last_earned_at
+      FROM ledger_journal WHERE kind = 'earn' AND resident_ref IS NOT NULL GROUP BY 1, 2
+), last_off AS (
+    SELECT count(*) AS residents
+      FROM journaled j
+      FULL JOIN ledger_last_earn l USING (community_code, resident_ref)
+     WHERE j.last_earned_at IS DISTINCT FROM l.last_earned_at
+), district_off AS (
+    SELECT count(*) AS residents
+      FROM (SELECT resident_ref, max(last_earned_at) AS last_earned_at
+              FROM journaled GROUP BY 1) j
+      FULL JOIN rollup_district_last_earn d USING (resident_ref)
+     WHERE j.last_earned_at IS DISTINCT FROM d.last_earned_at
+), days_off AS (
+    SELECT count(*) AS days
+      FROM (SELECT community_code, local_day(last_earned_at) AS day, count(*) AS residents
+              FROM ledger_last_earn GROUP BY 1, 2) c
+      FULL JOIN (SELECT * FROM rollup_last_earn_day WHERE residents <> 0) h
+             USING (community_code, day)
+     WHERE c.residents IS DISTINCT FROM h.residents
+), district_days_off AS (
+    SELECT count(*) AS days
+      FROM (SELECT local_day(last_earned_at) AS day, count(*) AS residents
+              FROM rollup_district_last_earn GROUP BY 1) c
+      FULL JOIN (SELECT * FROM rollup_district_last_earn_day WHERE residents <> 0) h
+             USING (day)
+     WHERE c.residents IS DISTINCT FROM h.residents
+)
+SELECT l.residents + d.residents + c.days + t.days AS problems,
+       l.residents || ' residents'' last earnings differ from their journals ('
+       || d.residents || ' for the district), ' || c.days
+       || ' community-days'' counts of last earnings (' || t.days || ' district days)'
+       AS detail
+  FROM last_off l CROSS JOIN district_off d CROSS JOIN days_off c
+ CROSS JOIN district_days_off t;
+
 -- name: area_rollups_equal
 -- The street and district rollups (migration 028) equal the community rollups summed
 -- per street and day and per day (the facility-type ones: the facility-days summed

@@ -76,19 +76,37 @@ SELECT community_code, issued, redeemed, expired, outstanding, residents,
 -- NULL): earners_30d, the distinct residents who earned in the 30 days to :t (one who
 -- earned in two communities counts once in the total). While no journal of the scope
 -- lies after :t (T = now; rollup_freshness), from each resident's last earning
--- (migrations 033, 034: per community, and for the whole district its own); else (a
--- past as-of date) from the journals.
+-- (migrations 033, 034): the residents whose last earning falls on each whole day after
+-- the window's first (migration 038, per community and for the district), and those
+-- of its first day after T - 30 days; else (a past as-of date) from the journals.
 WITH after_t AS MATERIALIZED (
     SELECT coalesce(max(f.newest) > :t, false) AS found
       FROM rollup_freshness f
      WHERE f.table_name = 'ledger_journal'
        AND in_scope_codes(f.community_code, :scope_codes)
+), window_start AS MATERIALIZED (
+    SELECT w.since, local_day(w.since) AS first_day, local_day(CAST(:t AS timestamptz)) AS last_day
+      FROM (SELECT CAST(:t AS timestamptz) - interval '30 days' AS since) w
 ), last_earned AS NOT MATERIALIZED (
     SELECT community_code, resident_ref
       FROM ledger_last_earn
      WHERE last_earned_at > CAST(:t AS timestamptz) - interval '30 days'
        AND last_earned_at <= :t
        AND in_scope_codes(community_code, :scope_codes)
+       AND NOT (SELECT found FROM after_t)
+), by_days AS NOT MATERIALIZED (
+    SELECT h.community_code, h.residents
+      FROM rollup_last_earn_day h
+     WHERE h.day > (SELECT first_day FROM window_start)
+       AND h.day <= (SELECT last_day FROM window_start)
+       AND in_scope_codes(h.community_code, :scope_codes)
+       AND NOT (SELECT found FROM after_t)
+    UNION ALL
+    SELECT l.community_code, 1
+      FROM ledger_last_earn l
+     WHERE l.last_earned_at > (SELECT since FROM window_start)
+       AND l.last_earned_at < day_start((SELECT first_day FROM window_start) + 1)
+       AND in_scope_codes(l.community_code, :scope_codes)
        AND NOT (SELECT found FROM after_t)
 ), journaled AS MATERIALIZED (
     SELECT DISTINCT community_code, resident_ref
@@ -98,16 +116,22 @@ WITH after_t AS MATERIALIZED (
        AND in_scope_codes(community_code, :scope_codes)
        AND (SELECT found FROM after_t)
 ), per_community AS (
-    SELECT community_code, count(*) AS earners_30d FROM last_earned GROUP BY community_code
+    SELECT community_code, sum(residents)::bigint AS earners_30d
+      FROM by_days GROUP BY community_code HAVING sum(residents) > 0
     UNION ALL
     SELECT community_code, count(*) FROM journaled GROUP BY community_code
 ), whole_district AS (
     -- the district's own last earnings: one row per resident, no distinct count
-    SELECT count(*) AS earners_30d
-      FROM rollup_district_last_earn
-     WHERE last_earned_at > CAST(:t AS timestamptz) - interval '30 days'
-       AND last_earned_at <= :t
-       AND CAST(:scope_codes AS text[]) IS NULL
+    SELECT (SELECT coalesce(sum(h.residents), 0)
+              FROM rollup_district_last_earn_day h
+             WHERE h.day > (SELECT first_day FROM window_start)
+               AND h.day <= (SELECT last_day FROM window_start))
+           + (SELECT count(*)
+                FROM rollup_district_last_earn d
+               WHERE d.last_earned_at > (SELECT since FROM window_start)
+                 AND d.last_earned_at < day_start((SELECT first_day FROM window_start) + 1))
+           AS earners_30d
+     WHERE CAST(:scope_codes AS text[]) IS NULL
        AND NOT (SELECT found FROM after_t)
 ), scope_total AS (
     SELECT earners_30d FROM whole_district WHERE CAST(:scope_codes AS text[]) IS NULL

@@ -49,6 +49,7 @@ WHOLE_WAREHOUSE = {
     "rollups_equal_facts": "cockpit check, run by the owner over the whole warehouse",
     "area_rollups_equal": "cockpit check, run by the owner over the whole warehouse",
     "balances_equal_entries": "cockpit check, run by the owner over the whole warehouse",
+    "last_earnings_equal": "cockpit check, run by the owner over the whole warehouse",
     "rollups_current": "cockpit check: counts pending community-days, no resident's row",
     "rollup_lag": "数据状态: counts pending community-days (the view rollup_pending)",
 }

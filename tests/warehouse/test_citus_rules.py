@@ -37,9 +37,11 @@ DISTRIBUTED = (
     "rollup_district_day",
     "rollup_district_facility_type_day",
     "rollup_district_last_earn",
+    "rollup_district_last_earn_day",
     "rollup_facility_day",
     "rollup_facility_day_delta",
     "rollup_freshness",
+    "rollup_last_earn_day",
     "rollup_street_day",
     "rollup_street_facility_type_day",
 )
@@ -83,6 +85,7 @@ SCOPED = (
     "ledger_account_balance",
     "ledger_holder_count",
     "ledger_last_earn",
+    "rollup_last_earn_day",
     "rollup_community_day",
     "rollup_community_month",
     "rollup_facility_day",
@@ -134,6 +137,7 @@ AREA_TABLES = (
     "rollup_district_day",
     "rollup_district_facility_type_day",
     "rollup_district_last_earn",  # migration 034: each resident's last earning anywhere
+    "rollup_district_last_earn_day",  # migration 038: how many last earnings fall on each day
     "rollup_street_day",
     "rollup_street_facility_type_day",
 )
