@@ -15,33 +15,15 @@
 -- reopened incident shows the step that reopened it.
 WITH worst AS (
     -- the :limit worst by the final order, picked from the keys alone (only those rows
-    -- are then read whole). Open at :t is three disjoint sets, each read by its own
-    -- index (migration 032): still open (fact_incident_unclosed covers these columns),
-    -- closed after :t (fact_incident_closed_at), rejected after :t
-    -- (fact_incident_rejected_at).
+    -- are then read whole), of the incidents open at :t (migration 039)
     SELECT o.community_code, o.incident_id,
            CAST(extract(epoch FROM CAST(:t AS timestamptz) - o.due_at) / 3600.0
                 AS double precision) AS hours_overdue
-      FROM (SELECT i.community_code, i.incident_id, i.grid_code, i.due_at
-              FROM fact_incident i
-             WHERE i.closed_at IS NULL AND i.rejected_at IS NULL
-               AND i.reported_at <= :t AND i.due_at < :t
-               AND in_scope_codes(i.community_code, :scope_codes)
-            UNION ALL
-            SELECT i.community_code, i.incident_id, i.grid_code, i.due_at
-              FROM fact_incident i
-             WHERE i.closed_at > :t AND (i.rejected_at IS NULL OR i.rejected_at > :t)
-               AND i.reported_at <= :t AND i.due_at < :t
-               AND in_scope_codes(i.community_code, :scope_codes)
-            UNION ALL
-            SELECT i.community_code, i.incident_id, i.grid_code, i.due_at
-              FROM fact_incident i
-             WHERE i.rejected_at > :t AND i.closed_at IS NULL
-               AND i.reported_at <= :t AND i.due_at < :t
-               AND in_scope_codes(i.community_code, :scope_codes)) o
-     WHERE CAST(:grid_code AS text) IS NULL OR o.grid_code IN (
+      FROM incidents_open_at(:t, CAST(:scope_codes AS text[])) o
+     WHERE o.due_at < :t
+       AND (CAST(:grid_code AS text) IS NULL OR o.grid_code IN (
                SELECT g.grid_code FROM dim_grid g
-                WHERE g.grid_code = :grid_code OR g.parent_grid_code = :grid_code)
+                WHERE g.grid_code = :grid_code OR g.parent_grid_code = :grid_code))
      ORDER BY hours_overdue DESC, o.community_code, o.incident_id
      LIMIT :limit
 ), overdue AS (

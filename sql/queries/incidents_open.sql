@@ -1,34 +1,15 @@
 -- Incidents open at :t, counted without reading the period's: the figures of
 -- incident_summary (incidents.sql) that depend on :t alone. Scope is applied by row-level
 -- security and :scope_codes (in_scope_codes, migration 019); :grid_code (nullable)
--- narrows to a grid and its micro-grids, as in incident_summary. Open at :t (DESIGN §5):
--- reported by :t, neither closed nor rejected by :t. That is three disjoint sets, each
--- read by its own index (migration 032): still open today (fact_incident_unclosed,
--- which covers what is read here), closed after :t (fact_incident_closed_at) and
--- rejected after :t (fact_incident_rejected_at); an incident is never both.
+-- narrows to a grid and its micro-grids, as in incident_summary. Open at :t (DESIGN §5)
+-- has one definition, incidents_open_at (migration 039).
 
 -- name: incident_overdue_counts
 -- One row per community with any incident open at :t, plus a total row first
 -- (community_code NULL): overdue, the incidents open at :t that were due before :t
 -- (超期未结; 0 for a community whose open incidents are all still within their time).
 SELECT o.community_code, count(*) FILTER (WHERE o.due_at < :t) AS overdue
-  FROM (SELECT i.community_code, i.grid_code, i.due_at
-          FROM fact_incident i
-         WHERE i.closed_at IS NULL AND i.rejected_at IS NULL
-           AND i.reported_at <= :t
-           AND in_scope_codes(i.community_code, :scope_codes)
-        UNION ALL
-        SELECT i.community_code, i.grid_code, i.due_at
-          FROM fact_incident i
-         WHERE i.closed_at > :t AND (i.rejected_at IS NULL OR i.rejected_at > :t)
-           AND i.reported_at <= :t
-           AND in_scope_codes(i.community_code, :scope_codes)
-        UNION ALL
-        SELECT i.community_code, i.grid_code, i.due_at
-          FROM fact_incident i
-         WHERE i.rejected_at > :t AND i.closed_at IS NULL
-           AND i.reported_at <= :t
-           AND in_scope_codes(i.community_code, :scope_codes)) o
+  FROM incidents_open_at(:t, CAST(:scope_codes AS text[])) o
  WHERE CAST(:grid_code AS text) IS NULL OR o.grid_code IN (
            SELECT g.grid_code FROM dim_grid g
             WHERE g.grid_code = :grid_code OR g.parent_grid_code = :grid_code)
@@ -39,23 +20,7 @@ SELECT o.community_code, count(*) FILTER (WHERE o.due_at < :t) AS overdue
 -- One row per incident category with any incident open at :t: overdue, those open at
 -- :t that were due before :t (incident_categories' other figures are kept apart).
 SELECT o.category_code, count(*) FILTER (WHERE o.due_at < :t) AS overdue
-  FROM (SELECT i.category_code, i.grid_code, i.due_at
-          FROM fact_incident i
-         WHERE i.closed_at IS NULL AND i.rejected_at IS NULL
-           AND i.reported_at <= :t
-           AND in_scope_codes(i.community_code, :scope_codes)
-        UNION ALL
-        SELECT i.category_code, i.grid_code, i.due_at
-          FROM fact_incident i
-         WHERE i.closed_at > :t AND (i.rejected_at IS NULL OR i.rejected_at > :t)
-           AND i.reported_at <= :t
-           AND in_scope_codes(i.community_code, :scope_codes)
-        UNION ALL
-        SELECT i.category_code, i.grid_code, i.due_at
-          FROM fact_incident i
-         WHERE i.rejected_at > :t AND i.closed_at IS NULL
-           AND i.reported_at <= :t
-           AND in_scope_codes(i.community_code, :scope_codes)) o
+  FROM incidents_open_at(:t, CAST(:scope_codes AS text[])) o
  WHERE CAST(:grid_code AS text) IS NULL OR o.grid_code IN (
            SELECT g.grid_code FROM dim_grid g
             WHERE g.grid_code = :grid_code OR g.parent_grid_code = :grid_code)

@@ -70,35 +70,11 @@ SELECT g.grid_code AS area_code, g.level,
 -- overdue first (the earliest due). No description: free text never goes to the map.
 -- Its age and hours overdue at :t are data_access.geo's: without them the rows of a
 -- live view stay the same from minute to minute (kept for the whole city, kept.py).
-WITH open_at AS (
-    -- open at :t is three disjoint sets, each read by its own index (migration 032):
-    -- still open (fact_incident_unclosed covers these columns), closed after :t
-    -- (fact_incident_closed_at), rejected after :t (fact_incident_rejected_at)
-    SELECT i.incident_id, i.community_code, i.grid_code, i.category_code, i.reported_at,
-           i.due_at, i.lat, i.lon
-      FROM fact_incident i
-     WHERE i.closed_at IS NULL AND i.rejected_at IS NULL
-       AND i.reported_at <= :t
-       AND in_scope_codes(i.community_code, :scope_codes)
-    UNION ALL
-    SELECT i.incident_id, i.community_code, i.grid_code, i.category_code, i.reported_at,
-           i.due_at, i.lat, i.lon
-      FROM fact_incident i
-     WHERE i.closed_at > :t AND (i.rejected_at IS NULL OR i.rejected_at > :t)
-       AND i.reported_at <= :t
-       AND in_scope_codes(i.community_code, :scope_codes)
-    UNION ALL
-    SELECT i.incident_id, i.community_code, i.grid_code, i.category_code, i.reported_at,
-           i.due_at, i.lat, i.lon
-      FROM fact_incident i
-     WHERE i.rejected_at > :t AND i.closed_at IS NULL
-       AND i.reported_at <= :t
-       AND in_scope_codes(i.community_code, :scope_codes)
-)
+-- Open at :t: incidents_open_at (migration 039).
 SELECT i.incident_id, i.community_code, c.street_code, i.grid_code,
        g.parent_grid_code, g.level AS grid_level, k.category_name,
        i.reported_at, i.due_at, i.lat, i.lon
-  FROM open_at i
+  FROM incidents_open_at(:t, CAST(:scope_codes AS text[])) i
   JOIN dim_incident_category k USING (category_code)
   JOIN dim_community c ON c.community_code = i.community_code
   LEFT JOIN dim_grid g ON g.grid_code = i.grid_code
