@@ -14,6 +14,7 @@ from data_access import period, runner
 from data_access.period import LOCAL, Period, today_local
 from data_access.runner import query_cache
 from data_access.scope import Scope
+from tests.warehouse.clock import Clock
 
 INGEST_ROWS = 2_000
 DELTA_ROWS = 10_000
@@ -28,13 +29,8 @@ def demo(demo_warehouse, monkeypatch):
         monkeypatch.setenv(key, value)
     with demo_warehouse.owner.connect() as connection:
         demo_day_ends = connection.execute(text("SELECT until FROM data_events_until")).scalar()
-
-    class AfterTheDemoDay(datetime):
-        @classmethod
-        def now(cls, tz=None):
-            return max(datetime.now(LOCAL), demo_day_ends + timedelta(minutes=2)).astimezone(tz)
-
-    monkeypatch.setattr(period, "datetime", AfterTheDemoDay)
+    Clock.current = max(datetime.now(LOCAL), demo_day_ends + timedelta(minutes=2))
+    monkeypatch.setattr(period, "datetime", Clock)
     query_cache().clear()
     yield demo_warehouse
     query_cache().clear()
