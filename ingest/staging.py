@@ -26,7 +26,9 @@ from ingest.validate import VALIDATORS, Context, Reject
 
 PROGRESS_EVERY = 100_000
 BATCH_ROWS = 5_000
-FAST_BATCH_ROWS = 50_000
+# The server parses one batch while the next is validated: smaller batches leave less
+# of either waiting at the ends (0.6 s for 200k rows at 20k, 0.7-0.8 s at 50k).
+FAST_BATCH_ROWS = 20_000
 
 
 def map_header(path: Path, kind: str, header: list[str]) -> tuple[list[tuple[int, str]], list[str]]:

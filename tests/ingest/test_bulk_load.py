@@ -68,6 +68,10 @@ def state(engine) -> dict[str, list[tuple]]:
         "dirty": "SELECT * FROM rollup_dirty ORDER BY 1, 2",
         "indexes": "SELECT indexname, indexdef FROM pg_indexes"
         " WHERE tablename = 'fact_incident' ORDER BY 1",
+        # the primary key is set aside and put back as a key, not as a unique index
+        "keys": "SELECT conname, contype::text, pg_get_constraintdef(oid) FROM pg_constraint"
+        " WHERE conrelid = 'fact_incident'::regclass AND contype IN ('p', 'u', 'f')"
+        " ORDER BY 1",
         "triggers": "SELECT tgname, tgenabled FROM pg_trigger"
         " WHERE tgrelid = 'fact_incident'::regclass AND NOT tgisinternal ORDER BY 1",
     }
@@ -117,6 +121,9 @@ def test_bulk_load_leaves_the_warehouse_as_the_ordinary_load_does(
         "fact_incident_closed_at", "fact_incident_rejected_at",  # migration 032
     }  # fmt: skip
     assert {enabled for _, enabled in after_bulk["triggers"]} == {"O"}
+    assert after_bulk["keys"] == [
+        ("fact_incident_pkey", "p", "PRIMARY KEY (community_code, incident_id)")
+    ]
     with fresh_warehouse.owner.connect() as c:
         counted = dict(c.execute(text(
             "SELECT community_code, count(*) FROM fact_incident GROUP BY 1")).all())  # fmt: skip
@@ -144,4 +151,5 @@ def test_a_failed_bulk_load_keeps_the_indexes_and_triggers(fresh_warehouse, tmp_
     # the primary key and six secondary indexes (migration 032)
     assert after["indexes"] == before["indexes"] and len(after["indexes"]) == 7
     assert after["triggers"] == before["triggers"]
+    assert after["keys"] == before["keys"] and len(after["keys"]) == 1
     assert len(after["incidents"]) == 0  # the first file failed too: nothing loaded
