@@ -132,6 +132,9 @@ def find_violations(bind: Engine | Connection) -> list[Violation]:
         *_key_generators(_rows(bind, "citus_key_generators")),
         *_policies(_rows(bind, "citus_policies"), {row.table_name for row in tables}),
         *_triggers(_rows(bind, "citus_triggers"), {row.table_name for row in tables}, citus_tables),
+        *_sql_functions(
+            _rows(bind, "citus_sql_functions"), _rows(bind, "citus_view_tables"), tables
+        ),
     ]
     return sorted(found)
 
@@ -402,6 +405,38 @@ def _triggers(rows, public_tables: set[str], citus_tables: set[str]) -> list[Vio
     return found
 
 
+def _sql_functions(functions, view_tables, tables) -> list[Violation]:
+    """A LANGUAGE sql function that reads a distributed table, itself or through a view:
+    PostgreSQL inlines it, Citus does not. Called with parameters it is refused ("SQL
+    functions referencing distributed tables"); routed to one shard it read the
+    coordinator's empty shell table and returned no rows (benchmarks/citus_bench.py,
+    alerts_at, 2026-12-04). A view in the query itself is expanded before planning and
+    is fine (migration 040); PL/pgSQL plans each statement, which Citus distributes."""
+    distributed = {row.table_name for row in tables if placement(row.table_name) == "distributed"}
+    through_views = defaultdict(set)
+    for row in view_tables:
+        if row.table_name in distributed:
+            through_views[row.view_name].add(row.table_name)
+    found = []
+    for row in functions:
+        named = _tables_named_in(
+            code_of(row.definition, strings=False), distributed | set(through_views)
+        )
+        read = sorted({t for name in named for t in through_views.get(name, {name})})
+        for table in read:
+            found.append(
+                Violation(
+                    table,
+                    "sql_function_reads_tables",
+                    row.function_name,
+                    f"the SQL function {row.signature} reads {table}: Citus does not "
+                    "inline it (refused with parameters, or run on the coordinator's "
+                    "empty shell); a view, or the query written out, reads it instead",
+                )
+            )
+    return found
+
+
 def _tables_named_in(source: str, tables: set[str]) -> list[str]:
     return sorted(
         table
@@ -430,13 +465,15 @@ def _trigger_code(definitions: str) -> str:
     return code
 
 
-def code_of(sql: str) -> str:
+def code_of(sql: str, *, strings: bool = True) -> str:
     """SQL (or PL/pgSQL) with its comments blanked out: `--` to the end of the line and
     `/* */` (nested, as PostgreSQL nests them). A comment marker inside a string literal,
     a quoted identifier or a dollar-quoted string is not one, and a quote inside a comment
     opens nothing. The contents of string literals and dollar-quoted strings are kept,
     with their own comments blanked too: a function body is a dollar-quoted string, and
-    dynamic SQL is a string; in either, a comment reads nothing."""
+    dynamic SQL is a string; in either, a comment reads nothing. With strings=False
+    string literals are emptied: code that cannot run a string (LANGUAGE sql) reads
+    nothing it only spells out (a statement built with format(), migration 030)."""
     out: list[str] = []
     i, n = 0, len(sql)
     while i < n:
@@ -458,7 +495,7 @@ def code_of(sql: str) -> str:
         elif char == "'":
             escapes = i > 0 and sql[i - 1] in "Ee" and (i < 2 or not _word(sql[i - 2]))
             text, i = _string(sql, i + 1, backslash=escapes)
-            out.append(f" '{code_of(text)}' ")
+            out.append(f" '{code_of(text)}' " if strings else " '' ")
         elif char == '"':
             end = sql.find('"', i + 1)
             end = n if end < 0 else end + 1
@@ -468,7 +505,7 @@ def code_of(sql: str) -> str:
             start = tag.end()
             end = sql.find(tag.group(), start)
             end = n if end < 0 else end
-            out.append(f" {code_of(sql[start:end])} ")
+            out.append(f" {code_of(sql[start:end], strings=strings)} ")
             i = min(n, end + len(tag.group()))
         else:
             out.append(char)

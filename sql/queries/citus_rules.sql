@@ -130,3 +130,29 @@ SELECT c.relname AS table_name,
   JOIN pg_namespace n ON n.oid = c.relnamespace
  WHERE n.nspname = 'public' AND NOT g.tgisinternal
  ORDER BY c.relname, g.tgname;
+
+-- name: citus_sql_functions
+-- One row per LANGUAGE sql function of schema public (trigger functions are
+-- citus_triggers'), with its definition: the tables its body names.
+SELECT p.proname AS function_name,
+       p.oid::regprocedure::text AS signature,
+       pg_get_functiondef(p.oid) AS definition
+  FROM pg_proc p
+  JOIN pg_namespace n ON n.oid = p.pronamespace
+  JOIN pg_language l ON l.oid = p.prolang
+ WHERE n.nspname = 'public' AND p.prokind = 'f' AND l.lanname = 'sql'
+   AND p.prorettype <> 'trigger'::regtype
+ ORDER BY 1, 2;
+
+-- name: citus_view_tables
+-- One row per view of schema public and table it reads.
+SELECT v.relname AS view_name, t.relname AS table_name
+  FROM pg_rewrite r
+  JOIN pg_class v ON v.oid = r.ev_class AND v.relkind = 'v'
+  JOIN pg_namespace n ON n.oid = v.relnamespace
+  JOIN pg_depend d ON d.objid = r.oid AND d.classid = 'pg_rewrite'::regclass
+                  AND d.refclassid = 'pg_class'::regclass
+  JOIN pg_class t ON t.oid = d.refobjid AND t.oid <> v.oid AND t.relkind IN ('r', 'p')
+ WHERE n.nspname = 'public'
+ GROUP BY 1, 2
+ ORDER BY 1, 2;

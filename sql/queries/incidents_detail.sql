@@ -15,12 +15,14 @@
 -- reopened incident shows the step that reopened it.
 WITH worst AS (
     -- the :limit worst by the final order, picked from the keys alone (only those rows
-    -- are then read whole), of the incidents open at :t (migration 039)
+    -- are then read whole), of the incidents open at :t (migration 040)
     SELECT o.community_code, o.incident_id,
            CAST(extract(epoch FROM CAST(:t AS timestamptz) - o.due_at) / 3600.0
                 AS double precision) AS hours_overdue
-      FROM incidents_open_at(:t, CAST(:scope_codes AS text[])) o
-     WHERE o.due_at < :t
+      FROM incident_open_spans o
+     WHERE o.reported_at <= :t AND o.open_until > :t
+       AND in_scope_codes(o.community_code, :scope_codes)
+       AND o.due_at < :t
        AND (CAST(:grid_code AS text) IS NULL OR o.grid_code IN (
                SELECT g.grid_code FROM dim_grid g
                 WHERE g.grid_code = :grid_code OR g.parent_grid_code = :grid_code))

@@ -70,15 +70,17 @@ SELECT g.grid_code AS area_code, g.level,
 -- overdue first (the earliest due). No description: free text never goes to the map.
 -- Its age and hours overdue at :t are data_access.geo's: without them the rows of a
 -- live view stay the same from minute to minute (kept for the whole city, kept.py).
--- Open at :t: incidents_open_at (migration 039).
+-- Open at :t: incident_open_spans (migration 040).
 SELECT i.incident_id, i.community_code, c.street_code, i.grid_code,
        g.parent_grid_code, g.level AS grid_level, k.category_name,
        i.reported_at, i.due_at, i.lat, i.lon
-  FROM incidents_open_at(:t, CAST(:scope_codes AS text[])) i
+  FROM incident_open_spans i
   JOIN dim_incident_category k USING (category_code)
   JOIN dim_community c ON c.community_code = i.community_code
   LEFT JOIN dim_grid g ON g.grid_code = i.grid_code
- WHERE (CAST(:grid_code AS text) IS NULL OR i.grid_code IN (
+ WHERE i.reported_at <= :t AND i.open_until > :t
+   AND in_scope_codes(i.community_code, :scope_codes)
+   AND (CAST(:grid_code AS text) IS NULL OR i.grid_code IN (
            SELECT m.grid_code FROM dim_grid m
             WHERE m.grid_code = :grid_code OR m.parent_grid_code = :grid_code))
  ORDER BY i.due_at, i.incident_id;

@@ -23,6 +23,7 @@ SCOPED_TABLES = [
     "rollup_community_month",
     "rollup_facility_day",
     "rollup_freshness",
+    "incident_open_spans",  # a view: security_invoker, so the reader's policies apply
 ]
 
 
