@@ -87,7 +87,7 @@ __all__ = [
     "TOOLTIP_HTML", "Colouring", "CompactDeck", "MapConfig", "Style", "apply_params",
     "area_caption", "area_facts", "area_figures", "area_objects", "build_deck", "chart_key",
     "class_breaks", "class_colours", "class_of", "colour_areas", "controls", "deck_bytes",
-    "drawn_style", "drill_params", "fit_view", "format_measure", "heat_objects",
+    "drawn_style", "drill_params", "fit_view", "format_measure", "heat_decimals", "heat_objects",
     "incident_objects", "kept_deck", "legend_html", "legend_rows", "map_config", "map_css",
     "measure_unit", "overdue_table", "point_colour", "prepared_areas", "ranking_table",
     "selected_object", "short_label",
@@ -282,24 +282,40 @@ def _weight(overdue_hours: float) -> int:
 # ≈110 m cells: a heat blob's 45-pixel radius spans kilometres at a city's zoom and
 # 100 m still at a street's; incidents in one cell are one weighted point
 HEAT_DECIMALS = 3
+HEAT_RADIUS_PIXELS = 45
 
 
-def heat_objects(incidents: pd.DataFrame, system: str) -> list[dict]:
+def heat_decimals(zoom: float) -> int:
+    """The cells' size for a map opening at `zoom`: 0.01° (≈1 km) once that is at most a
+    quarter of a blob's radius there (a city's whole map, where 110 m cells are a pixel
+    and 14k of them kept the browser's drawing of the heat over a second), otherwise
+    HEAT_DECIMALS. A point moves by at most half a cell, an eighth of the radius."""
+    degrees_per_pixel = 360 / (512 * 2**zoom)
+    return 2 if HEAT_RADIUS_PIXELS / 4 * degrees_per_pixel >= 0.01 else HEAT_DECIMALS
+
+
+def heat_objects(incidents: pd.DataFrame, system: str, decimals: int = HEAT_DECIMALS) -> list[dict]:
     """Positions and weights only, under one-letter keys: a heat map has no tooltips.
     A city's 15k open incidents with the points' texts took most of a rerun, and with
     long keys and 1 m positions 0.7 MB of the 2 MB a rerun may send; the incidents of a
     cell (HEAT_DECIMALS) are one point weighing what they weigh together. Kept while the
     fetched incidents are the same frame."""
-    return derived("heat_objects", (incidents,), lambda: _heat_objects(incidents, system), system)
+    return derived(
+        "heat_objects",
+        (incidents,),
+        lambda: _heat_objects(incidents, system, decimals),
+        system,
+        decimals,
+    )
 
 
-def _heat_objects(incidents: pd.DataFrame, system: str) -> list[dict]:
+def _heat_objects(incidents: pd.DataFrame, system: str, decimals: int) -> list[dict]:
     placed = _placed(incidents)
     weights: dict[tuple[float, float], int] = {}
     for lon, lat, overdue in zip(
         placed["lon"], placed["lat"], placed["overdue_hours"], strict=True
     ):
-        cell = tuple(_position(lon, lat, system, HEAT_DECIMALS))
+        cell = tuple(_position(lon, lat, system, decimals))
         weights[cell] = weights.get(cell, 0) + _weight(float(overdue))
     return [{"p": list(cell), "w": weight} for cell, weight in weights.items()]
 
@@ -447,11 +463,11 @@ def build_deck(
         layers.append(
             pdk.Layer(
                 "HeatmapLayer",
-                data=heat_objects(incidents, config.coordinates),
+                data=heat_objects(incidents, config.coordinates, heat_decimals(view.zoom)),
                 id="incident-heat",
                 get_position="p",
                 get_weight="w",
-                radius_pixels=45,
+                radius_pixels=HEAT_RADIUS_PIXELS,
                 intensity=1.2,
                 threshold=0.04,
                 opacity=0.75,

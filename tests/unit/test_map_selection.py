@@ -10,6 +10,7 @@ import pytest
 from ui import coords, filters, map_labels, map_layers
 from ui.map_view import (
     HEAT_POINTS_MAX,
+    HEAT_RADIUS_PIXELS,
     MapConfig,
     build_deck,
     class_breaks,
@@ -18,6 +19,7 @@ from ui.map_view import (
     drawn_style,
     drill_params,
     fit_view,
+    heat_decimals,
     heat_objects,
     legend_html,
     selected_object,
@@ -304,6 +306,23 @@ def test_heat_objects_weigh_the_incidents_of_a_cell_together():
     )
     objects = heat_objects(incidents, "wgs84")
     assert objects == [{"p": [120.264, 30.185], "w": 4}, {"p": [120.274, 30.185], "w": 3}]
+
+
+def test_heat_cells_are_coarser_on_a_whole_city_map_than_on_a_street_map():
+    # Two incidents 300 m apart (0.003° of longitude, in one 0.01° cell): on a city's
+    # map, opened at a zoom where 0.01° is a few pixels, one point weighing both; on a
+    # street's map two points, as before.
+    incidents = pd.DataFrame(
+        {"lon": [120.2610, 120.2640], "lat": [30.1810, 30.1810], "overdue_hours": [5.0, 5.0]}
+    )
+    city = fit_view((119.97, 29.88, 120.65, 30.44), 1080, 700)  # the synthetic city
+    street = fit_view((120.25, 30.17, 120.28, 30.19), 1080, 700)
+    pixels_per_degree = 512 * 2**city.zoom / 360
+    assert 0.01 * pixels_per_degree < HEAT_RADIUS_PIXELS / 4  # a cell: a few pixels
+    on_city = heat_objects(incidents, "wgs84", heat_decimals(city.zoom))
+    on_street = heat_objects(incidents, "wgs84", heat_decimals(street.zoom))
+    assert on_city == [{"p": [120.26, 30.18], "w": 6}]
+    assert on_street == [{"p": [120.261, 30.181], "w": 3}, {"p": [120.264, 30.181], "w": 3}]
 
 
 def test_labels_name_each_area_until_there_are_too_many_to_read():
