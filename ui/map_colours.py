@@ -30,6 +30,8 @@ QUANTILES = (0.2, 0.4, 0.6, 0.8)  # quintiles, when there are five areas or more
 POINT_OVERDUE = [230, 46, 60]
 POINT_DUE_SOON = [255, 163, 26]
 POINT_IN_TIME = [56, 169, 255]
+# Incidents merged by cell: dark, so the dots read on every class of the areas' colours
+CELL_DOT = [22, 40, 70]
 DUE_SOON_HOURS = 24
 
 

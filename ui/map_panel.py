@@ -14,6 +14,7 @@ from data_access import Scope, geo
 from data_access.derived import derived
 from ui.i18n import current_language, t
 from ui.map_colours import (
+    CELL_DOT,
     POINT_DUE_SOON,
     POINT_IN_TIME,
     POINT_OVERDUE,
@@ -26,7 +27,10 @@ from ui.map_colours import (
 )
 
 KEY_PREFIX = "cockpit_map_"
-HEAT_POINTS_MAX = 5000  # beyond this many open incidents, points would outgrow the budget
+# Beyond this many open incidents, points (each with its texts) would outgrow the rerun's
+# 2 MB: they are drawn merged, a dot per cell (map_view.cell_objects), not as heat, whose
+# aggregation blocks a browser drawing WebGL on the CPU for seconds (docs/performance.md).
+HEAT_POINTS_MAX = 5000
 
 
 # -- selection -> filters ---------------------------------------------------------------
@@ -145,9 +149,9 @@ def _swatch(colour: list[int]) -> str:
 
 
 def drawn_style(incident_style: str, incidents: pd.DataFrame) -> str:
-    """How the incidents are drawn: points beyond HEAT_POINTS_MAX are drawn as heat."""
+    """How the incidents are drawn: points beyond HEAT_POINTS_MAX are drawn as cells."""
     if incident_style == "points" and len(incidents) > HEAT_POINTS_MAX:
-        return "heat"
+        return "cells"
     return incident_style
 
 
@@ -177,11 +181,14 @@ def legend_html(
             f"{_swatch(POINT_OVERDUE)}{_swatch(POINT_DUE_SOON)}{_swatch(POINT_IN_TIME)}"
             f"<span class='note'>{escape(t('map.legend.points'))}</span><br/>"
         )
+    elif incident_style == "cells":
+        note = escape(t("map.legend.cells"))
+        parts.append(f"{_swatch(CELL_DOT)}<span class='note'>{note}</span><br/>")
+        if chosen_style == "points":
+            instead = t("map.legend.cells_instead", limit=f"{HEAT_POINTS_MAX:,}")
+            parts.append(f"<span class='note'>{escape(instead)}</span><br/>")
     elif incident_style == "heat":
         parts.append(f"<span class='note'>{escape(t('map.legend.heat'))}</span><br/>")
-        if chosen_style == "points":
-            instead = t("map.legend.heat_instead", limit=f"{HEAT_POINTS_MAX:,}")
-            parts.append(f"<span class='note'>{escape(instead)}</span><br/>")
     if unplaced:
         parts.append(
             f"<span class='note'>{escape(t('map.legend.unplaced', count=unplaced))}</span>"

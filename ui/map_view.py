@@ -36,6 +36,7 @@ from data_access.frames import lookup
 from ui import coords, map_layers
 from ui.i18n import current_language, t
 from ui.map_colours import (
+    CELL_DOT,
     DUE_SOON_HOURS,
     FILL_ALPHA,
     FIXED_BREAKS,
@@ -86,8 +87,9 @@ __all__ = [
     "POINT_DUE_SOON", "POINT_IN_TIME", "POINT_OVERDUE", "QUANTILES", "STYLES",
     "TOOLTIP_HTML", "Colouring", "CompactDeck", "MapConfig", "Style", "apply_params",
     "area_caption", "area_facts", "area_figures", "area_objects", "build_deck", "chart_key",
-    "class_breaks", "class_colours", "class_of", "colour_areas", "controls", "deck_bytes",
-    "drawn_style", "drill_params", "fit_view", "format_measure", "heat_decimals", "heat_objects",
+    "cell_objects", "class_breaks", "class_colours", "class_of", "colour_areas", "controls",
+    "deck_bytes", "drawn_style", "drill_params", "fit_view", "format_measure", "heat_decimals",
+    "heat_objects",
     "incident_objects", "kept_deck", "legend_html", "legend_rows", "map_config", "map_css",
     "measure_unit", "overdue_table", "point_colour", "prepared_areas", "ranking_table",
     "selected_object", "short_label",
@@ -320,6 +322,24 @@ def _heat_objects(incidents: pd.DataFrame, system: str, decimals: int) -> list[d
     return [{"p": list(cell), "w": weight} for cell, weight in weights.items()]
 
 
+def cell_objects(incidents: pd.DataFrame, system: str, zoom: float) -> list[dict]:
+    """The heat's cells as dots for a map opening at `zoom`: position, weight and a
+    radius in pixels, its area growing with the weight. A cell at the 95th percentile of
+    the weights gets a dot as wide as the cells are apart, heavier ones up to 1.5 times
+    that (a few outliers do not shrink every other dot to nothing), 1.5 px at least."""
+    decimals = heat_decimals(zoom)
+    cells = heat_objects(incidents, system, decimals)
+    if not cells:
+        return []
+    spacing = 10.0**-decimals * 512 * 2**zoom / 360  # pixels between cells' centres
+    heavy = float(pd.Series([cell["w"] for cell in cells]).quantile(0.95))
+
+    def radius(weight: int) -> float:
+        return min(0.75 * spacing, max(1.5, spacing / 2 * math.sqrt(weight / heavy)))
+
+    return [{**cell, "r": round(radius(cell["w"]), 1)} for cell in cells]
+
+
 def incident_objects(
     incidents: pd.DataFrame, level: str, areas: pd.DataFrame, system: str
 ) -> list[dict]:
@@ -441,7 +461,8 @@ def build_deck(
                 pickable=False,
             )
         )
-    if drawn_style(incident_style, incidents) == "points":
+    drawn = drawn_style(incident_style, incidents)
+    if drawn == "points":
         layers.append(
             pdk.Layer(
                 "ScatterplotLayer",
@@ -459,7 +480,23 @@ def build_deck(
                 auto_highlight=True,
             )
         )
-    elif incident_style in ("points", "heat"):
+    elif drawn == "cells":
+        layers.append(
+            pdk.Layer(
+                "ScatterplotLayer",
+                data=cell_objects(incidents, config.coordinates, view.zoom),
+                id="incident-cells",
+                get_position="p",
+                get_radius="r",
+                radius_units=String("pixels"),
+                get_fill_color=[*CELL_DOT, 210],
+                get_line_color=[255, 255, 255, 160],
+                stroked=True,
+                line_width_min_pixels=0.5,
+                pickable=False,
+            )
+        )
+    elif drawn == "heat":
         layers.append(
             pdk.Layer(
                 "HeatmapLayer",

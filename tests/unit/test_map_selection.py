@@ -357,17 +357,45 @@ def test_a_label_that_would_overprint_is_shortened_moved_or_left_out():
     assert [p.text for p in tight] == ["罗婆路社区"]
 
 
-def test_too_many_points_are_drawn_as_heat_and_the_legend_says_so():
+def test_too_many_points_are_drawn_merged_by_cell_and_the_legend_says_so():
     few = pd.DataFrame({"incident_id": range(HEAT_POINTS_MAX)})
     many = pd.DataFrame({"incident_id": range(HEAT_POINTS_MAX + 1)})
     assert drawn_style("points", few) == "points"
-    assert drawn_style("points", many) == "heat"
+    assert drawn_style("points", many) == "cells"
+    assert drawn_style("heat", many) == "heat"  # heat only when chosen
     assert drawn_style("hidden", many) == "hidden"
     colouring = colour_areas(
         pd.DataFrame({"area_code": ["a", "b"], "open_per_1000": [1.0, 2.0]}), "open_per_1000"
     )
     legend = legend_html(colouring, drawn_style("points", many), 0, chosen_style="points")
-    assert f"{HEAT_POINTS_MAX:,}" in legend and "热力" in legend
-    assert "事件点位" not in legend
+    assert f"{HEAT_POINTS_MAX:,}" in legend and "按格合并" in legend
+    assert "事件点位" not in legend and "热力" not in legend
     chosen_heat = legend_html(colouring, "heat", 0, chosen_style="heat")
-    assert f"{HEAT_POINTS_MAX:,}" not in chosen_heat
+    assert f"{HEAT_POINTS_MAX:,}" not in chosen_heat and "热力" in chosen_heat
+
+
+def test_merged_cells_are_drawn_as_dots_that_weigh_their_incidents():
+    # 5,001 incidents on 3 cells of a street's map (0.001°): 2,000 overdue in the first,
+    # 2,000 within their time in the second, 1,001 overdue in the third.
+    lon = [120.2611] * 2000 + [120.2641] * 2000 + [120.2671] * 1001
+    incidents = _incidents().iloc[:0].reindex(range(5001))
+    incidents = incidents.assign(
+        lon=lon, lat=30.1811, overdue_hours=[5.0] * 2000 + [-5.0] * 2000 + [1.0] * 1001
+    )
+    areas = _areas()
+    deck = build_deck(
+        areas, colour_areas(pd.DataFrame({"area_code": areas["area_code"],
+                                          "open_per_1000": 1.0}), "open_per_1000"),
+        "community", incidents, "points", None, "desk", MapConfig(),
+    )  # fmt: skip
+    layers = {layer.id: layer for layer in deck.layers}
+    assert "incident-heat" not in layers and "incidents" not in layers
+    dots = layers["incident-cells"].data
+    assert sorted(d["w"] for d in dots) == [2000, 1001 * 3, 2000 * 3]
+    # a dot at the weights' 95th percentile as wide as the 0.001° cells are apart in
+    # pixels at the deck's zoom, the others' areas in proportion to their weights
+    spacing = 0.001 * 512 * 2**deck.initial_view_state.zoom / 360
+    heavy = 3003 + 0.9 * (6000 - 3003)  # linear between the 2nd and 3rd of 3 weights
+    radius = {d["w"]: d["r"] for d in dots}
+    assert radius[6000] == round(spacing / 2 * math.sqrt(6000 / heavy), 1)
+    assert radius[2000] == round(spacing / 2 * math.sqrt(2000 / heavy), 1)

@@ -29,9 +29,13 @@ TEXT = {
         "热力：未结事件密度（超期事件权重×3）",
         "Heat: density of open incidents (overdue weighted ×3)",
     ),
-    "map.legend.heat_instead": (
-        "未结事件超过 {limit} 件，点位改以热力显示。",
-        "More than {limit} open incidents: drawn as heat instead of points.",
+    "map.legend.cells": (
+        "圆点：一格内的未结事件合计，越大越多（超期事件权重×3）",
+        "Dots: the open incidents of a cell together, larger for more (overdue weighted ×3)",
+    ),
+    "map.legend.cells_instead": (
+        "未结事件超过 {limit} 件，点位按格合并显示（全市约 1 公里一格）。",
+        "More than {limit} open incidents: merged by cell (about 1 km across the city).",
     ),
     "map.legend.unplaced": (
         "{count} 件未结事件无坐标，未在地图上显示。",
