@@ -93,8 +93,9 @@ def _merge(cursor, kind: str, report: LoadReport, staged: StagedRows) -> None:
         report.loaded = cursor.rowcount
         if _worth_bulk(cursor, report.loaded):
             report.bulk = True
-            # the primary key too: a sort builds it in a third of the time that
-            # 200k descents into it take (new_incidents holds no id the table has)
+            # the primary key too: for 200k rows a sort builds it in 0.19 s, where
+            # maintaining it cost the insert 0.29 s (new_incidents holds no id the
+            # table has, so rebuilding it cannot fail on a duplicate)
             restore = set_aside(cursor, ["fact_incident"], keys=True)
             began = _timed(report, "merge: set indexes aside", began)
             cursor.execute(sql("insert_incidents"))
